@@ -1,0 +1,66 @@
+"""The `spoofscope` command: a thin layer over the library.
+
+Each module of :mod:`spoofscope.cli` holds one command group and exposes ``attach(app)``; this module
+finds them, so adding a command needs no edit here. Library errors become one ``error:`` line and exit
+code 2 (see docs/architecture.md, "Errors").
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+
+from spoofscope.errors import SpoofscopeError
+
+app = typer.Typer(
+    name="spoofscope",
+    help="Tell real speech from synthetic or converted speech.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _attach_commands() -> None:
+    package = importlib.import_module("spoofscope.cli")
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name in {"app", "common"}:
+            continue
+        module = importlib.import_module(f"spoofscope.cli.{info.name}")
+        module.attach(app)
+
+
+@app.callback()
+def _root() -> None:
+    """Tell real speech from synthetic or converted speech."""
+
+
+_attach_commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (0 ok, 1 some items failed, 2 bad input)."""
+    try:
+        result = app(args=argv, standalone_mode=False)
+    except SpoofscopeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        print("error: aborted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # Usage errors are click exceptions; recent typer vendors click, so test by behaviour.
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            print(f"error: {exc.format_message()}", file=sys.stderr)
+            return 2
+        raise
+    return int(result) if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
