@@ -69,14 +69,14 @@ class Waveform(np.ndarray):
         source_sr: sample rate of the file before resampling.
         source_channels: channel count of the file before downmixing.
         path: the file name (or "<stream>").
-        flags: quality flags, a subset of {"silent", "clipped"}.
+        quality: quality flags, a subset of {"silent", "clipped"} (ndarray already owns `.flags`).
     """
 
     sr: int
     source_sr: int
     source_channels: int
     path: str
-    flags: frozenset[str]
+    quality: frozenset[str]
 
     def __new__(cls, samples: np.ndarray, **meta: object) -> Waveform:
         obj = np.asarray(samples, dtype=np.float32).view(cls)
@@ -87,7 +87,7 @@ class Waveform(np.ndarray):
     def __array_finalize__(self, obj: object) -> None:
         for key in ("sr", "source_sr", "source_channels", "path"):
             setattr(self, key, getattr(obj, key, None))
-        self.flags = getattr(obj, "flags", frozenset())
+        self.quality = getattr(obj, "quality", frozenset())
 
     @property
     def duration(self) -> float:
@@ -145,7 +145,9 @@ def _wav_truncated(path: Path) -> bool:
 def _decode_ffmpeg(source: Source, name: str) -> tuple[np.ndarray, int]:
     exe = shutil.which("ffmpeg")
     if exe is None:
-        raise errors.NotAudioError(name, "format not readable by libsndfile and ffmpeg is not installed")
+        raise errors.NotAudioError(
+            name, "format not readable by libsndfile and ffmpeg is not installed"
+        )
     data = source if isinstance(source, bytes) else None
     args = [exe, "-v", "error", "-nostdin"]
     if data is None and isinstance(source, str | PathLike):
@@ -178,7 +180,9 @@ def _decode(source: Source, name: str) -> tuple[np.ndarray, int]:
     except (sf.LibsndfileError, RuntimeError, EOFError) as exc:
         known = head.startswith(_SNDFILE_MAGIC) or head[:2] in _MP3_SYNC
         if known:
-            raise errors.CorruptAudioError(name, f"damaged or truncated audio data ({exc})") from None
+            raise errors.CorruptAudioError(
+                name, f"damaged or truncated audio data ({exc})"
+            ) from None
         raise errors.NotAudioError(name, "not an audio file in any supported format") from None
     # Compressed formats report an estimated frame count; only trust a shortfall of whole blocks.
     if 0 < expected < 2**62 and samples.shape[0] < expected - 4096:
@@ -186,7 +190,9 @@ def _decode(source: Source, name: str) -> tuple[np.ndarray, int]:
             name, f"truncated: decoded {samples.shape[0]} of {expected} frames"
         )
     if isinstance(source, str | PathLike) and _wav_truncated(Path(source)):
-        raise errors.CorruptAudioError(name, "truncated: WAV data chunk is shorter than its header says")
+        raise errors.CorruptAudioError(
+            name, "truncated: WAV data chunk is shorter than its header says"
+        )
     return samples, sr
 
 
@@ -223,7 +229,7 @@ def load(
         limits: duration and sample-rate bounds.
 
     Returns:
-        A :class:`Waveform` (``[T]`` mono or ``[C, T]``) carrying ``sr`` and quality ``flags``.
+        A :class:`Waveform` (``[T]`` mono or ``[C, T]``) carrying ``sr`` and ``quality`` flags.
 
     Raises:
         AudioNotFoundError, AudioIsDirectoryError, NotAudioError, CorruptAudioError, EmptyAudioError,
@@ -270,16 +276,14 @@ def load(
 
     flags = quality_flags(samples)
     if flags:
-        warnings.warn(
-            f"{name}: {', '.join(sorted(flags))}", AudioQualityWarning, stacklevel=2
-        )
+        warnings.warn(f"{name}: {', '.join(sorted(flags))}", AudioQualityWarning, stacklevel=2)
     return Waveform(
         samples,
         sr=out_sr,
         source_sr=file_sr,
         source_channels=channels,
         path=name,
-        flags=flags,
+        quality=flags,
     )
 
 

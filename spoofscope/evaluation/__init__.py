@@ -1,0 +1,1 @@
+"""Metrics, score files, plots and reports."""
