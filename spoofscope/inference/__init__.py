@@ -1,0 +1,1 @@
+"""Scoring recordings with a trained model: the Detector API, model resolution, windows."""

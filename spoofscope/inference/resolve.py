@@ -1,0 +1,62 @@
+"""Turn a model specification from the CLI or API into a loaded model and its card.
+
+A specification is one of: ``default`` (the model shipped inside the package), a named pretrained
+model (``aasist-19la``, ``aasist-l-19la``, see :func:`spoofscope.models.load_pretrained`), a
+checkpoint directory (``model.safetensors`` + ``card.json``), or a run directory (its ``best/``
+checkpoint, else ``last/``).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from spoofscope.errors import CheckpointError
+
+DEFAULT_MODEL = "default"
+
+
+def default_model_dir() -> Path:
+    """Directory of the shipped default detector inside the installed package."""
+    return Path(str(resources.files("spoofscope") / "data" / "default"))
+
+
+def checkpoint_dir(spec: str | Path) -> Path | None:
+    """The checkpoint directory a spec names, or None when it names a pretrained model instead."""
+    if str(spec) == DEFAULT_MODEL:
+        path = default_model_dir()
+        if not (path / "card.json").is_file():
+            raise CheckpointError(
+                "default", "the shipped default model is missing from this installation"
+            )
+        return path
+    path = Path(spec)
+    if (path / "card.json").is_file():
+        return path
+    for sub in ("best", "last"):
+        if (path / sub / "card.json").is_file():
+            return path / sub
+    if path.exists():
+        raise CheckpointError(path, "neither a checkpoint directory nor a run directory")
+    return None
+
+
+def load_model(spec: str | Path) -> tuple[Any, dict[str, Any]]:
+    """Load the model a spec names, in eval mode, with its card.
+
+    Raises:
+        CheckpointError: the spec names nothing loadable.
+        UnknownNameError: a bare name that is no pretrained model.
+    """
+    from spoofscope.models.base import load_checkpoint, read_card
+
+    directory = checkpoint_dir(spec)
+    if directory is not None:
+        return load_checkpoint(directory), read_card(directory)
+    from spoofscope.models import pretrained
+
+    model = pretrained.load_pretrained(str(spec))
+    card = model.card()
+    card.update(pretrained.pretrained_card(str(spec)))
+    return model, card
