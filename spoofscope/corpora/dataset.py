@@ -1,0 +1,155 @@
+"""A torch Dataset over a manifest, with the crop / pad policies used by anti-spoofing systems.
+
+Policies (``CropPolicy``):
+
+* ``pad="repeat"`` tiles a short recording whole ``int(length / T) + 1`` times and cuts to ``length``,
+  as AASIST's ``pad`` does; ``pad="zero"`` appends zeros.
+* ``select="first"`` keeps the first ``length`` samples (AASIST's evaluation), ``"centre"`` the
+  middle, ``"random"`` a random window (training), ``"full"`` the whole recording (evaluation with
+  :func:`sliding_windows` and :func:`collate_padded`).
+
+Randomness (random crops, augmentation) comes from a generator seeded by (seed, epoch, index), so a
+seed fixes every crop regardless of worker count or order, and :meth:`AudioDataset.set_epoch`
+changes them between epochs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from spoofscope.audio.io import load
+from spoofscope.corpora.manifest import Manifest
+
+#: AASIST's training / evaluation length: 64,600 samples (~4 s at 16 kHz).
+AASIST_LENGTH = 64600
+
+Augment = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+
+
+@dataclass(frozen=True)
+class CropPolicy:
+    """How a recording becomes a fixed-length (or full-length) waveform.
+
+    Attributes:
+        length: samples of the output; ignored when ``select == "full"``.
+        select: "first", "centre", "random" or "full" — which window of a long recording.
+        pad: "repeat" (tile, AASIST) or "zero" — how a short recording reaches ``length``.
+    """
+
+    length: int = AASIST_LENGTH
+    select: str = "first"
+    pad: str = "repeat"
+
+    def __post_init__(self) -> None:
+        if self.select not in ("first", "centre", "random", "full"):
+            raise ValueError(f"select must be first, centre, random or full, not '{self.select}'")
+        if self.pad not in ("repeat", "zero"):
+            raise ValueError(f"pad must be repeat or zero, not '{self.pad}'")
+        if self.length <= 0:
+            raise ValueError("length must be positive")
+
+    def apply(self, wave: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Crop / pad ``wave: [T]`` to ``[length]`` (or return it whole for "full")."""
+        if self.select == "full":
+            return wave
+        n = self.length
+        if len(wave) == 0:
+            return np.zeros(n, dtype=np.float32)
+        if len(wave) < n:
+            if self.pad == "repeat":
+                return np.tile(wave, n // len(wave) + 1)[:n]
+            return np.pad(wave, (0, n - len(wave)))
+        spare = len(wave) - n
+        if self.select == "first":
+            start = 0
+        elif self.select == "centre":
+            start = spare // 2
+        else:
+            if rng is None:
+                raise ValueError("a random crop needs a generator")
+            start = int(rng.integers(0, spare + 1))
+        return wave[start : start + n]
+
+
+class AudioDataset(Dataset):
+    """Waveforms and labels of a manifest.
+
+    Args:
+        manifest: the utterances.
+        sr: sample rate to load at.
+        crop: crop / pad policy.
+        augment: optional ``f(wave [T], rng) -> wave`` applied after loading, before cropping.
+        seed: fixes random crops and augmentation.
+
+    Items are ``(wave [T] float32 tensor, label int (1 = bona fide, 0 = spoof), index)``.
+    Loading errors propagate as :mod:`spoofscope.errors` AudioError subclasses naming the file.
+    """
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        sr: int = 16000,
+        crop: CropPolicy = CropPolicy(),
+        augment: Augment | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.manifest = manifest
+        self.sr = sr
+        self.crop = crop
+        self.augment = augment
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """Use the crops / augmentation of ``epoch`` (call before each epoch's iteration)."""
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.manifest)
+
+    def rng(self, index: int) -> np.random.Generator:
+        """The generator of item ``index`` in the current epoch."""
+        return np.random.default_rng([self.seed, self.epoch, index])
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int, int]:
+        utt = self.manifest[index]
+        wave = np.asarray(load(utt.path, sr=self.sr), dtype=np.float32)
+        rng = self.rng(index)
+        if self.augment is not None:
+            wave = np.asarray(self.augment(wave, rng), dtype=np.float32)
+        wave = self.crop.apply(wave, rng)
+        return torch.from_numpy(np.ascontiguousarray(wave, dtype=np.float32)), utt.label, index
+
+
+def sliding_windows(wave: torch.Tensor, length: int, hop: int | None = None) -> torch.Tensor:
+    """Cut ``wave: [T]`` into ``[N, length]`` windows every ``hop`` samples (default ``length``).
+
+    The last window is zero-padded; a recording shorter than ``length`` gives one padded window.
+    Scores of the windows are usually averaged into one utterance score.
+    """
+    hop = hop or length
+    if length <= 0 or hop <= 0:
+        raise ValueError("length and hop must be positive")
+    total = max(len(wave), 1)
+    count = max(1, -(-(total - length) // hop) + 1) if total > length else 1
+    need = (count - 1) * hop + length
+    padded = torch.nn.functional.pad(wave, (0, need - len(wave)))
+    return padded.unfold(0, length, hop)
+
+
+def collate_padded(
+    batch: Sequence[tuple[torch.Tensor, int, int]],
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Batch full-length items: ``(waves [B, T_max] zero-padded, lengths [B], labels [B], index [B])``."""
+    lengths = torch.tensor([len(w) for w, _, _ in batch], dtype=torch.long)
+    waves = torch.zeros(len(batch), int(lengths.max()) if len(batch) else 0)
+    for row, (w, _, _) in enumerate(batch):
+        waves[row, : len(w)] = w
+    labels = torch.tensor([y for _, y, _ in batch], dtype=torch.long)
+    index = torch.tensor([i for _, _, i in batch], dtype=torch.long)
+    return waves, lengths, labels, index
