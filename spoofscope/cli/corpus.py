@@ -50,6 +50,8 @@ def check(
             console.print(f"[yellow]{finding.kind}[/]: {finding.message}")
             for where in finding.where:
                 console.print(f"    {where}")
+        for note in report.notes:
+            console.print(f"note: {note}", markup=False)
         console.print(f"{len(report.findings)} finding(s)")
     if strict and not report.ok:
         raise typer.Exit(1)

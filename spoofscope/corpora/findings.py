@@ -57,12 +57,14 @@ class CheckReport:
         root: the folder checked.
         counts: ``{split: {"bonafide": n, "spoof": n}}`` of the utterances read.
         findings: every problem found, ordered by kind.
+        notes: things worth knowing that are not problems (absent optional companion files).
     """
 
     corpus: str
     root: str
     counts: dict[str, dict[str, int]]
     findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -83,4 +85,5 @@ class CheckReport:
             "findings": [
                 {**asdict(f), "ids": list(f.ids), "where": list(f.where)} for f in self.findings
             ],
+            "notes": list(self.notes),
         }

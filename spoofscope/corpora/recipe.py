@@ -56,6 +56,7 @@ class Scan:
     listed: bool = True
     recognised: bool = False
     expected: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def absent(self, what: str, path: Path) -> None:
         """Record an absent partition (a protocol file or an audio folder)."""
@@ -143,7 +144,7 @@ class Recipe(abc.ABC):
             findings.extend(self._count_findings(manifest))
         order = {k: i for i, k in enumerate(FINDING_KINDS)}
         findings.sort(key=lambda f: order[f.kind])
-        return CheckReport(self.name, str(root), manifest.counts(), findings)
+        return CheckReport(self.name, str(root), manifest.counts(), findings, notes=scan.notes)
 
     def _count_findings(self, manifest: Manifest) -> list[Finding]:
         counts = manifest.counts()
@@ -256,7 +257,8 @@ class ProtocolRecipe(Recipe):
         columns: the protocol layout shared by every partition.
         partitions: the partitions of a full release.
         optional_files: ``{what: relative path}`` of companion files (ASV protocols, score files)
-            that ``check`` reports when absent; :meth:`companions` returns the present ones.
+            that ``check`` notes when absent (a note, not a finding); :meth:`companions` returns the
+            present ones.
         release_dirs: candidate folders (relative to the root given) that hold the release; the
             first holding any protocol is used, so a user may name the folder or its parent.
     """
@@ -306,9 +308,11 @@ class ProtocolRecipe(Recipe):
                 fixed=part.extra,
             )
         if scan.recognised:
+            # Companion files (ASV protocols and scores) are not partitions of the CM corpus: a tree
+            # without them is complete for countermeasure work, so their absence is a note.
             for what, rel in self.optional_files.items():
                 if not (root / rel).is_file():
-                    scan.absent(what, root / rel)
+                    scan.notes.append(f"{what} not found: {root / rel} (min t-DCF needs it)")
         return scan
 
     def companions(self, root: str | PathLike[str]) -> dict[str, Path]:

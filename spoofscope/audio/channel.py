@@ -1,0 +1,260 @@
+"""Channel simulation: telephone band, silence trimming, loudness, and codecs, registered by name.
+
+Every transform is a plain function ``wave [T] float32, sr -> wave [T] float32`` at the same rate, so
+LocalSpoof's common chain and the trainer's codec augmentation use the same code::
+
+    from spoofscope.audio.channel import apply_codec, CODECS
+    y = apply_codec(x, 16000, "mulaw")
+    y = apply_codec(x, 16000, "opus", bitrate="12k")
+    y = apply_codec(x, 16000, "noise", snr_db=15, seed=3)
+
+G.711 mu-law / A-law and additive noise are pure numpy; GSM 06.10, MP3 and Opus go through
+``ffmpeg`` (Debian package ``ffmpeg``), which raises :class:`~spoofscope.errors.ConfigError` naming
+the package when it is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+
+import numpy as np
+from scipy import signal
+
+from spoofscope.audio.io import resample
+from spoofscope.errors import AudioError, ConfigError
+from spoofscope.registry import Registry
+
+#: codec name → function(wave [T], sr, **kw) -> wave [T]; see :func:`apply_codec`.
+CODECS: Registry[Callable[..., np.ndarray]] = Registry("codec")
+
+TELEPHONE_SR = 8000
+#: ITU-T G.712 voice channel pass band, in Hz.
+TELEPHONE_BAND = (300.0, 3400.0)
+MU = 255.0  # G.711 mu-law constant
+A = 87.6  # G.711 A-law constant
+
+
+def apply_codec(wave: np.ndarray, sr: int, codec: str, **kw: object) -> np.ndarray:
+    """Pass ``wave`` through the named codec or channel and return it at the same rate and length.
+
+    Args:
+        wave: mono samples in [-1, 1], shape [T].
+        sr: sample rate in Hz.
+        codec: a name of :data:`CODECS` (``spoofscope.audio.channel.CODECS.names()``).
+        **kw: the codec's options (``bitrate`` for mp3/opus, ``snr_db``/``seed`` for noise, ...).
+
+    Raises:
+        UnknownNameError: when the codec is not registered.
+        ConfigError: when ffmpeg is needed but not installed.
+        AudioError: when ffmpeg fails on the samples.
+    """
+    x = np.asarray(wave, dtype=np.float32)
+    y = CODECS.get(codec)(x, sr, **kw)
+    return _match_length(np.asarray(y, dtype=np.float32), len(x))
+
+
+def _match_length(y: np.ndarray, n: int) -> np.ndarray:
+    # Codecs pad to whole frames (GSM 160 samples, Opus 20 ms); keep the caller's length.
+    if len(y) >= n:
+        return y[:n]
+    return np.pad(y, (0, n - len(y)))
+
+
+@CODECS.register("telephone")
+def telephone_band(
+    wave: np.ndarray, sr: int, band: tuple[float, float] = TELEPHONE_BAND
+) -> np.ndarray:
+    """Narrow-band telephone channel: down to 8 kHz, band-pass ``band`` (4th-order Butterworth), back up.
+
+    The zero-phase filter keeps onsets in place, so silence trimming after it sees the same speech.
+    """
+    narrow = resample(wave, sr, TELEPHONE_SR) if sr != TELEPHONE_SR else wave.astype(np.float64)
+    sos = signal.butter(4, band, btype="bandpass", fs=TELEPHONE_SR, output="sos")
+    narrow = signal.sosfiltfilt(sos, narrow) if len(narrow) > 27 else narrow
+    out = resample(narrow.astype(np.float32), TELEPHONE_SR, sr) if sr != TELEPHONE_SR else narrow
+    return np.asarray(out, dtype=np.float32)
+
+
+def _companded(wave: np.ndarray, encode: Callable, decode: Callable) -> np.ndarray:
+    # G.711 stores 8 bits a sample: compand, quantise to 256 levels, expand.
+    x = np.clip(wave.astype(np.float64), -1.0, 1.0)
+    q = np.round(encode(x) * 127.0) / 127.0
+    return decode(q).astype(np.float32)
+
+
+def _mulaw_encode(x: np.ndarray) -> np.ndarray:
+    return np.sign(x) * np.log1p(MU * np.abs(x)) / np.log1p(MU)
+
+
+def _mulaw_decode(y: np.ndarray) -> np.ndarray:
+    return np.sign(y) * np.expm1(np.abs(y) * np.log1p(MU)) / MU
+
+
+def _alaw_encode(x: np.ndarray) -> np.ndarray:
+    ax = np.abs(x) * A
+    small = ax < 1.0
+    mag = np.where(small, ax, 1.0 + np.log(np.maximum(ax, 1.0))) / (1.0 + np.log(A))
+    return np.sign(x) * mag
+
+
+def _alaw_decode(y: np.ndarray) -> np.ndarray:
+    m = np.abs(y) * (1.0 + np.log(A))
+    mag = np.where(m < 1.0, m, np.exp(m - 1.0)) / A
+    return np.sign(y) * mag
+
+
+@CODECS.register("mulaw")
+def mulaw(wave: np.ndarray, sr: int) -> np.ndarray:
+    """G.711 mu-law at 8 bits a sample (North American / Japanese telephony)."""
+    return _companded(wave, _mulaw_encode, _mulaw_decode)
+
+
+@CODECS.register("alaw")
+def alaw(wave: np.ndarray, sr: int) -> np.ndarray:
+    """G.711 A-law at 8 bits a sample (European telephony)."""
+    return _companded(wave, _alaw_encode, _alaw_decode)
+
+
+@CODECS.register("noise")
+def additive_noise(
+    wave: np.ndarray, sr: int, snr_db: float = 20.0, seed: int = 0, color: str = "white"
+) -> np.ndarray:
+    """Add white or pink Gaussian noise at ``snr_db`` relative to the signal's mean power.
+
+    Raises:
+        ConfigError: for an unknown ``color``.
+    """
+    rng = np.random.default_rng(seed)
+    noise = rng.standard_normal(len(wave))
+    if color == "pink":
+        # Pink (1/f power) by shaping white noise in the frequency domain.
+        spec = np.fft.rfft(noise)
+        spec /= np.sqrt(np.maximum(np.arange(len(spec)), 1.0))
+        noise = np.fft.irfft(spec, n=len(wave))
+    elif color != "white":
+        raise ConfigError(f"noise color '{color}'", "use 'white' or 'pink'")
+    p_signal = float(np.mean(wave.astype(np.float64) ** 2)) or 1e-12
+    noise *= np.sqrt(p_signal / (10 ** (snr_db / 10)) / max(float(np.mean(noise**2)), 1e-20))
+    return (wave + noise).astype(np.float32)
+
+
+def _ffmpeg_roundtrip(
+    wave: np.ndarray, sr: int, codec_sr: int, encode_args: list[str]
+) -> np.ndarray:
+    """Encode ``wave`` with ffmpeg's ``encode_args`` at ``codec_sr`` and decode it back to ``sr``."""
+    exe = shutil.which("ffmpeg")
+    if exe is None:
+        raise ConfigError("ffmpeg", "not installed; run `apt-get install ffmpeg`")
+    pcm = (np.clip(wave, -1, 1) * 32767).astype("<i2").tobytes()
+    base = [exe, "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(sr), "-ac", "1"]
+    enc = subprocess.run(
+        [*base, "-i", "pipe:0", "-ar", str(codec_sr), *encode_args, "pipe:1"],
+        input=pcm,
+        capture_output=True,
+        check=False,
+    )
+    if enc.returncode != 0:
+        raise AudioError("<ffmpeg encode>", enc.stderr.decode(errors="replace").strip()[-300:])
+    dec = subprocess.run(
+        [
+            exe,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-i",
+            "pipe:0",
+            "-f",
+            "s16le",
+            "-ar",
+            str(sr),
+            "-ac",
+            "1",
+            "pipe:1",
+        ],
+        input=enc.stdout,
+        capture_output=True,
+        check=False,
+    )
+    if dec.returncode != 0:
+        raise AudioError("<ffmpeg decode>", dec.stderr.decode(errors="replace").strip()[-300:])
+    return np.frombuffer(dec.stdout, dtype="<i2").astype(np.float32) / 32768.0
+
+
+@CODECS.register("gsm")
+def gsm(wave: np.ndarray, sr: int) -> np.ndarray:
+    """GSM 06.10 full rate (13 kbit/s at 8 kHz), the codec of mobile calls and Asterisk prompts."""
+    return _ffmpeg_roundtrip(wave, sr, 8000, ["-c:a", "libgsm", "-f", "gsm"])
+
+
+@CODECS.register("mp3")
+def mp3(wave: np.ndarray, sr: int, bitrate: str = "16k") -> np.ndarray:
+    """MP3 (LAME) at ``bitrate``; low rates (8k–32k) resample to 8–16 kHz inside the encoder."""
+    codec_sr = 8000 if sr <= 8000 else 16000
+    return _ffmpeg_roundtrip(
+        wave, sr, codec_sr, ["-c:a", "libmp3lame", "-b:a", bitrate, "-f", "mp3"]
+    )
+
+
+@CODECS.register("opus")
+def opus(wave: np.ndarray, sr: int, bitrate: str = "12k") -> np.ndarray:
+    """Opus (VoIP mode) at ``bitrate``; Opus runs at 16 kHz for wideband telephony."""
+    args = ["-c:a", "libopus", "-b:a", bitrate, "-application", "voip", "-f", "ogg"]
+    return _ffmpeg_roundtrip(wave, sr, 16000, args)
+
+
+def frame_rms_db(wave: np.ndarray, sr: int, frame_s: float = 0.02) -> np.ndarray:
+    """RMS level of consecutive non-overlapping frames in dBFS, shape [frames] (empty for no frame)."""
+    n = max(1, round(frame_s * sr))
+    frames = len(wave) // n
+    if frames == 0:
+        return np.zeros(0)
+    blocks = wave[: frames * n].astype(np.float64).reshape(frames, n)
+    return 10 * np.log10(np.mean(blocks**2, axis=1) + 1e-12)
+
+
+def trim_silence(
+    wave: np.ndarray,
+    sr: int,
+    threshold_db: float = -35.0,
+    frame_s: float = 0.02,
+    keep_s: float = 0.0,
+) -> np.ndarray:
+    """Cut leading and trailing frames quieter than ``threshold_db`` below the loudest frame.
+
+    Args:
+        wave: samples [T].
+        sr: rate in Hz.
+        threshold_db: frames below (max frame level + threshold_db) count as silence.
+        frame_s: frame length in seconds.
+        keep_s: seconds of the original signal kept on each side of the speech.
+
+    Returns:
+        The trimmed samples; the input unchanged when no frame is above the threshold.
+    """
+    levels = frame_rms_db(wave, sr, frame_s)
+    if levels.size == 0:
+        return wave
+    active = np.flatnonzero(levels > levels.max() + threshold_db)
+    n = round(frame_s * sr)
+    keep = round(keep_s * sr)
+    start = max(0, active[0] * n - keep)
+    stop = min(len(wave), (active[-1] + 1) * n + keep)
+    return wave[start:stop]
+
+
+def normalise_loudness(
+    wave: np.ndarray, sr: int, target_dbfs: float = -26.0, gate_db: float = -35.0
+) -> np.ndarray:
+    """Scale ``wave`` so the RMS of its active frames (within ``gate_db`` of the loudest) is ``target_dbfs``.
+
+    -26 dBFS is the nominal speech level of ITU-T P.56 measurements on telephone channels. Gating
+    on active frames makes the level independent of how much pause a recording holds.
+    """
+    levels = frame_rms_db(wave, sr)
+    if levels.size == 0 or not np.any(wave):
+        return wave
+    active = levels[levels > levels.max() + gate_db]
+    active_db = 10 * np.log10(np.mean(10 ** (active / 10)))
+    return (wave * 10 ** ((target_dbfs - active_db) / 20)).astype(np.float32)

@@ -1,0 +1,111 @@
+"""`spoofscope corpus build` and `spoofscope corpus audit`: make LocalSpoof and audit it for shortcuts.
+
+Both commands join the `corpus` group defined in :mod:`spoofscope.cli.corpus`; that module attaches the
+group to the root app, so :func:`attach` here has nothing left to do.
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from spoofscope.cli.common import console, print_json
+from spoofscope.cli.corpus import corpus_app
+from spoofscope.errors import ConfigError
+
+
+def _attack_list(value: str | None) -> list[str] | None:
+    if value is None or not value.strip():
+        return None
+    return [a.strip().upper() for a in value.split(",") if a.strip()]
+
+
+def _print_audit(report) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"shortcut audit ({report.n_bonafide} bona fide, {report.n_spoof} spoof)")
+    table.add_column("measure")
+    table.add_column("EER", justify="right")
+    table.add_column("verdict")
+    for name, eer, verdict in report.table():
+        table.add_row(
+            name, f"{eer * 100:.1f}%", verdict if verdict == "ok" else f"[red]{verdict}[/]"
+        )
+    console.print(table)
+    if not report.gated:
+        console.print("[yellow]too few files a class to enforce the thresholds; reported only[/]")
+
+
+def build_command(
+    out: str = typer.Option(..., "--out", "-o", help="Folder to build LocalSpoof into."),
+    size: str = typer.Option("small", "--size", help="tiny (~60 files), small (~1,500) or full."),
+    attacks: str | None = typer.Option(
+        None, "--attacks", help="Comma-separated attack ids to build (default L01-L08)."
+    ),
+    workers: int = typer.Option(
+        max(1, (os.cpu_count() or 1)), "--workers", "-j", help="Render processes."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Fixes every choice; same seed, same corpus."),
+    no_audit: bool = typer.Option(False, "--no-audit", help="Skip the shortcut audit."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Build (or resume) the LocalSpoof benchmark from Debian packages and local synthesizers."""
+    from spoofscope.localspoof.build import build
+
+    if workers < 1:
+        raise ConfigError("--workers", "must be at least 1")
+    result = build(
+        out,
+        size=size,
+        attacks=_attack_list(attacks),
+        workers=workers,
+        seed=seed,
+        progress=not quiet,
+        run_audit=not no_audit,
+    )
+    console.print(
+        f"LocalSpoof at {result.root}: {len(result.jobs)} files "
+        f"({result.rendered} rendered, {result.skipped} already there) in {result.seconds:.1f} s"
+    )
+    if result.audit is not None:
+        _print_audit(result.audit)
+
+
+def audit_command(
+    root: str = typer.Option(..., "--root", "-r", help="Corpus root."),
+    corpus: str = typer.Option(
+        "localspoof", "--corpus", "-c", help="Only `localspoof` is audited."
+    ),
+    workers: int = typer.Option(1, "--workers", "-j", help="Processes measuring files."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Shortcut audit: EER of simple measures (length, silence, level, band, F0, language)."""
+    from spoofscope.localspoof.audit import audit_corpus
+
+    if corpus != "localspoof":
+        raise ConfigError(f"--corpus {corpus}", "the shortcut audit reads `localspoof` corpora")
+    report = audit_corpus(root, workers=workers, progress=not as_json)
+    if as_json:
+        print_json(
+            {
+                "n_bonafide": report.n_bonafide,
+                "n_spoof": report.n_spoof,
+                "single": report.single,
+                "combined": report.combined,
+                "gated": report.gated,
+                "passed": report.passed,
+                "failures": report.failures,
+            }
+        )
+    else:
+        _print_audit(report)
+    report.raise_if_failed()
+
+
+corpus_app.command("build")(build_command)
+corpus_app.command("audit")(audit_command)
+
+
+def attach(app: typer.Typer) -> None:
+    """Nothing to attach: the commands live in the `corpus` group, which corpus.py attaches."""

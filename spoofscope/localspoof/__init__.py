@@ -1,0 +1,1 @@
+"""LocalSpoof: the offline benchmark builder (sources, attacks, channel, plan, build, audit, card)."""

@@ -1,0 +1,99 @@
+"""The data card (``README.md``) of a LocalSpoof build: sources, licences, attacks, counts, audit."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from spoofscope.localspoof.attacks import ATTACKS
+from spoofscope.localspoof.chain import __doc__ as CHAIN_DOC
+from spoofscope.localspoof.plan import Job
+from spoofscope.localspoof.sources import SPLITS, VOICES, licence
+
+
+def _table(header: list[str], rows: list[list[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def card_text(jobs: list[Job], audit: Any, params: dict[str, Any]) -> str:
+    """The Markdown data card of a build of ``jobs`` with options ``params`` and its audit report."""
+    parts = [
+        "# LocalSpoof",
+        "",
+        "An offline anti-spoofing benchmark built by `spoofscope corpus build` from real recordings",
+        "shipped by Debian packages and from local synthesizers and vocoders. Laid out like ASVspoof",
+        "2019 LA; `localspoof.csv` holds the full manifest.",
+        "",
+        f"Build options: size `{params['size']}`, seed `{params['seed']}`, "
+        f"attacks {', '.join(params['attacks'])}.",
+        "",
+        "## Bona fide sources",
+        "",
+    ]
+    rows = []
+    for v in VOICES:
+        for c in v.collections:
+            rows.append(
+                [v.speaker, v.name, v.gender, v.split, c.language, c.package, licence(c.package)]
+            )
+    parts += [
+        _table(["speaker", "voice", "gender", "split", "language", "package", "licence"], rows)
+    ]
+    parts += ["", "## Attacks", ""]
+    rows = []
+    for attack_id in params["attacks"]:
+        attack = ATTACKS.get(attack_id)
+        pkgs = ", ".join(f"{r.package} ({r.installer})" for r in attack.requires) or "-"
+        splits = sorted({j.split for j in jobs if j.attack == attack_id}, key=SPLITS.index)
+        apt = [r.package for r in attack.requires if r.installer == "apt"]
+        lic = "; ".join(f"{p}: {licence(p)}" for p in apt) or "-"
+        rows.append([attack_id, attack.title, attack.synthesizer, pkgs, ", ".join(splits), lic])
+    parts += [_table(["id", "attack", "synthesizer", "packages", "splits", "licence"], rows)]
+    parts += [
+        "",
+        "## Channel",
+        "",
+        (CHAIN_DOC or "").strip(),
+        "",
+        "## Counts per split and attack",
+        "",
+    ]
+    attacks = ["-", *params["attacks"]]
+    counts = Counter((j.split, j.attack) for j in jobs)
+    rows = [
+        [s, *[counts[(s, a)] for a in attacks], sum(counts[(s, a)] for a in attacks)]
+        for s in SPLITS
+    ]
+    parts += [_table(["split", "bona fide", *params["attacks"], "total"], rows)]
+    parts += ["", "## Counts per split, speaker and key", ""]
+    by_speaker = Counter((j.split, j.speaker, j.key) for j in jobs)
+    speakers = sorted(
+        {(j.split, j.speaker) for j in jobs}, key=lambda x: (SPLITS.index(x[0]), x[1])
+    )
+    rows = [
+        [s, spk, by_speaker[(s, spk, "bonafide")], by_speaker[(s, spk, "spoof")]]
+        for s, spk in speakers
+    ]
+    parts += [_table(["split", "speaker", "bona fide", "spoof"], rows)]
+    gender = Counter((j.split, j.key, j.gender) for j in jobs)
+    rows = [
+        [s, k, gender[(s, k, "female")], gender[(s, k, "male")]]
+        for s in SPLITS
+        for k in ("bonafide", "spoof")
+    ]
+    parts += ["", "## Voices by gender", "", _table(["split", "key", "female", "male"], rows)]
+    parts += ["", "## Shortcut audit", ""]
+    parts += [audit.markdown() if audit is not None else "Not run for this build."]
+    return "\n".join(parts) + "\n"
+
+
+def write_card(root: Path, jobs: list[Job], audit: Any, params: dict[str, Any]) -> Path:
+    """Write ``README.md`` at ``root`` atomically; return its path."""
+    from spoofscope.localspoof.build import write_text_atomic
+
+    path = Path(root) / "README.md"
+    write_text_atomic(path, card_text(jobs, audit, params))
+    return path

@@ -1,0 +1,65 @@
+"""Atomic writes and the protocol/manifest text of a build."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from spoofscope.localspoof.build import (
+    CSV_COLUMNS,
+    audio_path,
+    manifest_text,
+    protocol_text,
+    write_atomic,
+    write_flac,
+)
+from spoofscope.localspoof.plan import Job
+
+
+def job(utt: str, split: str, attack: str) -> Job:
+    key = "bonafide" if attack == "-" else "spoof"
+    return Job(utt, split, key, "LS_CARLO", attack, "it", "male", "asterisk-core-sounds-it-wav",
+               "/usr/share/asterisk/sounds/it_IT_m_Carlo/vm-press.wav", "human", "{}",
+               "Premere, per favore", 5)  # fmt: skip
+
+
+def test_interrupted_write_leaves_neither_file_nor_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "flac" / "LS_T_0000001.flac"
+
+    def half_then_fail(tmp: Path) -> None:
+        tmp.write_bytes(b"fLaC\x00half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, half_then_fail)
+    assert list(target.parent.iterdir()) == []
+
+
+def test_flac_is_16_bit_16k(tmp_path: Path) -> None:
+    target = tmp_path / "a.flac"
+    write_flac(target, 0.5 * np.sin(np.linspace(0, 100, 16000)).astype(np.float32))
+    info = sf.info(target)
+    assert (info.samplerate, info.subtype, info.frames) == (16000, "PCM_16", 16000)
+
+
+def test_protocol_and_manifest_rows() -> None:
+    jobs = [
+        job("LS_D_0000001", "dev", "-"),
+        job("LS_D_0000002", "dev", "L06"),
+        job("LS_E_0000001", "eval", "L07"),
+    ]
+    assert (
+        protocol_text(jobs, "dev")
+        == "LS_CARLO LS_D_0000001 - - bonafide\nLS_CARLO LS_D_0000002 - L06 spoof\n"
+    )
+    rows = list(csv.DictReader(io.StringIO(manifest_text(jobs))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert (
+        rows[2]["path"] == audio_path(jobs[2]) == "LA/ASVspoof2019_LA_eval/flac/LS_E_0000001.flac"
+    )
+    assert rows[0]["text"] == "Premere, per favore"
