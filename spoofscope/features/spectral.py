@@ -1,0 +1,106 @@
+"""Fourier front-ends: ``spectrogram`` (power, log power), ``stft`` (magnitude, phase), ``fft``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor
+
+from spoofscope.features import FRONTENDS
+from spoofscope.features.base import FramedFrontEnd, FrontEnd, require
+from spoofscope.features.stft import ShortTimeFourier
+
+#: floor under a power before taking its logarithm (librosa.power_to_db's ``amin``)
+AMIN = 1e-10
+
+
+def power_to_db(power: Tensor, amin: float = AMIN) -> Tensor:
+    """``10 * log10(max(power, amin))``, as ``librosa.power_to_db(ref=1.0, top_db=None)``."""
+    return 10.0 * torch.log10(torch.clamp(power, min=amin))
+
+
+#: the STFT parameters every spectral front-end takes (see :class:`ShortTimeFourier`)
+STFT_DEFAULTS: dict[str, Any] = {
+    "n_fft": 512,
+    "hop_length": 160,
+    "win_length": 400,
+    "window": "hann",
+    "pad_mode": "constant",
+}
+
+
+class SpectralFrontEnd(FramedFrontEnd):
+    """A framed front-end computed from one :class:`ShortTimeFourier` (``self.stft``) built from
+    the ``STFT_DEFAULTS`` keys of its parameters."""
+
+    defaults: ClassVar[dict[str, Any]] = STFT_DEFAULTS
+
+    def __init__(self, sample_rate: int = 16000, **params: Any) -> None:
+        super().__init__(sample_rate, **params)
+        self.hop_length = self.params["hop_length"]
+        self.stft = ShortTimeFourier(**{key: self.params[key] for key in STFT_DEFAULTS})
+
+
+@FRONTENDS.register("spectrogram")
+class Spectrogram(SpectralFrontEnd):
+    """Power spectrogram ``|STFT|^2`` → ``[B, 1, n_fft // 2 + 1, frames]``, in dB when ``log``.
+
+    Equals ``librosa.power_to_db(np.abs(librosa.stft(...)) ** 2, ref=1, amin=1e-10, top_db=None)``
+    for the same STFT parameters.
+    """
+
+    name = "spectrogram"
+    defaults: ClassVar[dict[str, Any]] = {**STFT_DEFAULTS, "log": True}
+
+    def transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
+        power = self.stft.power(wave)  # [B, F, frames]
+        return (power_to_db(power) if self.params["log"] else power)[:, None]
+
+
+@FRONTENDS.register("stft")
+class Stft(SpectralFrontEnd):
+    """STFT magnitude ``[B, 1, F, frames]`` (``log``: ``log(magnitude + 1e-6)``), or with ``phase``
+    magnitude and phase in radians ``[B, 2, F, frames]``."""
+
+    name = "stft"
+    defaults: ClassVar[dict[str, Any]] = {**STFT_DEFAULTS, "phase": False, "log": False}
+
+    def transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
+        real, imag = self.stft(wave)  # [B, F, frames] each
+        magnitude = torch.sqrt(real * real + imag * imag)
+        if self.params["log"]:
+            magnitude = torch.log(magnitude + 1e-6)
+        if not self.params["phase"]:
+            return magnitude[:, None]
+        return torch.stack([magnitude, torch.atan2(imag, real)], dim=1)
+
+
+@FRONTENDS.register("fft")
+class Fft(FrontEnd):
+    """Whole-utterance magnitude spectrum → ``[B, 1, n_fft // 2 + 1, 1]``.
+
+    Each row is transformed over its valid samples only (padding is zeroed, so it adds nothing), with
+    an FFT of ``n_fft`` points (the batch length when None), and scaled by ``1 / length`` so rows of
+    different durations are comparable. ``log`` gives ``log(magnitude + 1e-6)``.
+    """
+
+    name = "fft"
+    defaults: ClassVar[dict[str, Any]] = {"n_fft": None, "log": True}
+
+    def __init__(self, sample_rate: int = 16000, **params: Any) -> None:
+        super().__init__(sample_rate, **params)
+        n_fft = self.params["n_fft"]
+        require(n_fft is None or n_fft > 0, "n_fft", "must be > 0 or None")
+
+    def transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
+        spec = torch.fft.rfft(wave, n=self.params["n_fft"] or wave.shape[-1])  # [B, F] complex
+        pair = torch.view_as_real(spec)
+        magnitude = torch.sqrt(pair[..., 0] ** 2 + pair[..., 1] ** 2)
+        magnitude = magnitude / torch.clamp(lengths, min=1)[:, None].to(magnitude.dtype)
+        if self.params["log"]:
+            magnitude = torch.log(magnitude + 1e-6)
+        return magnitude[:, None, :, None]
+
+    def output_lengths(self, lengths: Tensor) -> Tensor:
+        return torch.ones_like(lengths)
