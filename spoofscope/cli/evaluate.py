@@ -1,0 +1,50 @@
+"""`spoofscope evaluate`: score a corpus split with a model; write scores, metrics and a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from spoofscope.cli.common import console, print_json
+
+
+def evaluate(
+    model: str = typer.Option(
+        ..., "--model", help="Run dir, checkpoint dir, 'default', or a named pretrained model."
+    ),
+    corpus: str = typer.Option(..., "--corpus", help="Corpus recipe name (asvspoof2019-la, ...)."),
+    root: Path = typer.Option(..., "--root", help="Corpus root folder."),
+    split: str = typer.Option("eval", "--split", help="Split to score."),
+    out: Path = typer.Option(..., "--out", help="Output directory."),
+    max_files: int | None = typer.Option(None, "--max-files", help="Score a seeded subset."),
+    crop: str = typer.Option("first", "--crop", help="first, centre or full (whole utterance)."),
+    batch_size: int = typer.Option(32, "--batch-size", help="Files per forward pass."),
+    as_json: bool = typer.Option(False, "--json", help="Print metrics.json to stdout."),
+) -> None:
+    """Score SPLIT of CORPUS at ROOT with MODEL; write OUT/{scores.tsv,metrics.json,report.html}."""
+    from spoofscope.errors import CorpusError
+
+    if not root.exists():
+        raise CorpusError(root, "corpus root does not exist")
+    from spoofscope.evaluation.evaluate import EvalOptions
+    from spoofscope.evaluation.evaluate import evaluate as run
+
+    opts = EvalOptions(crop=crop, batch_size=batch_size, max_files=max_files)
+    metrics = run(model, corpus, root, split, out, opts)
+    if as_json:
+        print_json(metrics)
+        return
+    tdcf = metrics.get("min_tdcf")
+    console.print(
+        f"{metrics['n_files']} files: EER {metrics['eer_percent']:.2f}%"
+        + ("" if tdcf is None else f", min t-DCF {tdcf:.4f}")
+        + f" → {out}/report.html",
+        markup=False,
+    )
+    for attack, eer in metrics["per_attack"].items():
+        console.print(f"  {attack}: EER {100 * eer:.2f}%", markup=False)
+
+
+def attach(app: typer.Typer) -> None:
+    app.command("evaluate")(evaluate)

@@ -1,0 +1,242 @@
+"""Score a corpus split with a model and write scores, metrics, plots and a report.
+
+``OUT`` layout::
+
+    scores.tsv          the score-file contract (utt_id speaker attack key score)
+    metrics.json        eer (fraction), eer_percent, threshold, per_attack, min_tdcf (when the corpus
+                        ships ASV scores), the classification report at the dev-calibrated
+                        threshold, a threshold sweep for similarity scores, provenance
+    det.png roc.png attacks.png
+    report.html         everything above on one self-contained page
+
+Works on an eval-only tree: the corpus recipe reads whatever partitions are present and only the
+requested split is scored.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from spoofscope.corpora.manifest import Manifest
+from spoofscope.errors import ConfigError, CorpusError
+from spoofscope.evaluation.scorefile import ScoreSet, write_scores
+
+SCORES_FILE = "scores.tsv"
+METRICS_FILE = "metrics.json"
+REPORT_FILE = "report.html"
+#: thresholds of the similarity sweep (the Siamese-cosine report swept 0.1–0.9, seeds/002)
+SWEEP = tuple(round(0.1 * i, 1) for i in range(1, 10))
+
+
+@dataclass
+class EvalOptions:
+    """How to score: crop policy (``first``/``centre``/``full``), crop length, batch, file cap."""
+
+    crop: str = "first"
+    crop_samples: int | None = None  # None: the model card's crop length
+    batch_size: int = 32
+    max_files: int | None = None
+    device: str = "auto"
+    seed: int = 0
+
+
+def load_split(corpus: str, root: str | Path, split: str, max_files: int | None = None) -> Manifest:
+    """The utterances of ``split`` (the first ``max_files`` in a seeded, class-stratified pick).
+
+    Raises:
+        UnknownNameError: unknown corpus.
+        CorpusError: missing root, or the split is absent from it.
+    """
+    from spoofscope.corpora import CORPORA
+    from spoofscope.training.trainer import stratified_subset
+
+    manifest = CORPORA.get(corpus)().prepare(root)
+    part = manifest.filter(split=split)
+    if not len(part):
+        found = ", ".join(manifest.splits()) or "none"
+        raise CorpusError(root, f"split '{split}' not found in {corpus} (found: {found})")
+    return stratified_subset(part, max_files, seed=0)
+
+
+def score_manifest(
+    model: torch.nn.Module, manifest: Manifest, sample_rate: int, opts: EvalOptions
+) -> ScoreSet:
+    """Scores of every utterance of ``manifest`` (same order) as a ScoreSet.
+
+    Raises:
+        AudioError: a file cannot be loaded (names the file).
+    """
+    from torch.utils.data import DataLoader
+
+    from spoofscope.corpora.dataset import AudioDataset, CropPolicy
+    from spoofscope.training.trainer import pick_device, score_loader
+
+    if opts.crop not in ("first", "centre", "full"):
+        raise ConfigError("crop", f"'{opts.crop}' is not one of first, centre, full")
+    length = opts.crop_samples or getattr(model, "crop_samples", 64600)
+    device = pick_device(opts.device)
+    model = model.to(device)
+    dataset = AudioDataset(manifest, sample_rate, CropPolicy(length, opts.crop), seed=opts.seed)
+    # Whole utterances differ in length and the model contract takes no lengths: one at a time.
+    batch = 1 if opts.crop == "full" else opts.batch_size
+    loader = DataLoader(dataset, batch_size=batch, shuffle=False)
+    scores, _ = score_loader(model, loader, device)
+    return ScoreSet(
+        utt_id=[u.utt_id for u in manifest],
+        speaker=[u.speaker for u in manifest],
+        attack=[u.attack for u in manifest],
+        key=[u.key for u in manifest],
+        score=scores,
+    )
+
+
+def threshold_sweep(scores: np.ndarray, keys: list[str], thresholds=SWEEP) -> list[dict[str, Any]]:
+    """Accuracy, bona fide recall and spoof recall at each threshold (score >= t = bona fide)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    truth = np.asarray(keys) == "bonafide"
+    rows = []
+    for t in thresholds:
+        accept = scores >= t
+        rows.append(
+            {
+                "threshold": float(t),
+                "accuracy": float(np.mean(accept == truth)),
+                "bonafide_recall": float(accept[truth].mean()) if truth.any() else None,
+                "spoof_recall": float((~accept[~truth]).mean()) if (~truth).any() else None,
+            }
+        )
+    return rows
+
+
+def compute_metrics(
+    scores: ScoreSet,
+    card: dict[str, Any] | None = None,
+    asv: Any = None,
+    similarity: bool = False,
+) -> dict[str, Any]:
+    """``metrics.json`` content for a scored split.
+
+    The classification report is taken at the card's dev-calibrated threshold when the card has
+    one (``threshold_source: "dev"``), else at this split's EER threshold (``"eer"``).
+
+    Raises:
+        MetricError: a class is missing from the scores.
+    """
+    from spoofscope.evaluation.metrics import summarize
+
+    card = card or {}
+    dev_threshold = card.get("threshold")
+    summary = summarize(scores.score, scores.key, scores.attack, threshold=dev_threshold, asv=asv)
+    out = summary.to_dict()
+    out["threshold_source"] = "dev" if dev_threshold is not None else "eer"
+    out["classification_report"] = out.pop("report")
+    if similarity:
+        out["threshold_sweep"] = threshold_sweep(scores.score, scores.key)
+    return out
+
+
+def _asv_rates(corpus: str, root: str | Path, split: str) -> Any:
+    """ASV error rates from the corpus's shipped ASV scores for ``split``, or None."""
+    from spoofscope.corpora import CORPORA
+    from spoofscope.evaluation.metrics import asv_error_rates
+    from spoofscope.evaluation.scorefile import read_asv_scores
+
+    recipe = CORPORA.get(corpus)()
+    companions = recipe.companions(root) if hasattr(recipe, "companions") else {}
+    path = companions.get(f"{split} ASV scores")
+    if path is None:
+        return None
+    groups = read_asv_scores(path)
+    return asv_error_rates(groups["target"], groups["nontarget"], groups["spoof"])
+
+
+def evaluate(
+    model_spec: str | Path,
+    corpus: str,
+    root: str | Path,
+    split: str,
+    out: str | Path,
+    opts: EvalOptions | None = None,
+    config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Score ``split`` of ``corpus`` at ``root`` with a model; write every output into ``out``.
+
+    Args:
+        model_spec: run dir, checkpoint dir, ``default`` or a named pretrained model.
+        corpus, root, split: what to score.
+        out: output directory (created).
+        opts: scoring options.
+        config: the recipe to show in the report (default: the run's config.yaml when present).
+
+    Returns:
+        The metrics dict written to ``metrics.json``.
+
+    Raises:
+        CorpusError, UnknownNameError, CheckpointError, AudioError, MetricError.
+    """
+    from spoofscope.evaluation.plots import attack_histograms, det_plot, roc_plot
+    from spoofscope.evaluation.report import write_report
+    from spoofscope.inference.resolve import load_model as resolve_model
+
+    opts = opts or EvalOptions()
+    if not Path(root).exists():
+        raise CorpusError(root, "corpus root does not exist")
+    manifest = load_split(corpus, root, split, opts.max_files)
+    model, card = resolve_model(model_spec)
+    started = time.perf_counter()
+    sample_rate = int(card.get("input", {}).get("sample_rate") or 16000)
+    scores = score_manifest(model, manifest, sample_rate, opts)
+    seconds = time.perf_counter() - started
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_scores(out / SCORES_FILE, scores)
+    similarity = similarity_scores(model, card)
+    metrics = compute_metrics(scores, card, _asv_rates(corpus, root, split), similarity)
+    metrics["n_files"] = len(scores)
+    metrics["model"] = {
+        "spec": str(model_spec),
+        "architecture": card.get("architecture"),
+        "parameters": card.get("parameters"),
+        "calibration": card.get("calibration"),
+    }
+    metrics["data"] = {"corpus": corpus, "root": str(root), "split": split, "crop": opts.crop}
+    metrics["scoring_seconds"] = round(seconds, 3)
+    (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2, default=float) + "\n")
+    plots = {
+        "DET curve": det_plot(scores.score, scores.key, out / "det.png"),
+        "ROC curve": roc_plot(scores.score, scores.key, out / "roc.png"),
+        "Scores per attack": attack_histograms(
+            scores.score,
+            scores.key,
+            scores.attack,
+            out / "attacks.png",
+            threshold=metrics["report_threshold"],
+        ),
+    }
+    run_config = config if config is not None else _run_config(model_spec)
+    curves = Path(model_spec) / "training_curves.png"
+    if curves.is_file():
+        plots["Training curves"] = curves
+    write_report(out / REPORT_FILE, metrics, plots, card, run_config)
+    return metrics
+
+
+def similarity_scores(model: Any, card: dict[str, Any]) -> bool:
+    """True when the model's scores are similarities (a threshold sweep makes sense)."""
+    return getattr(model, "score_kind", None) == "similarity" or card.get("score_kind") == (
+        "similarity"
+    )
+
+
+def _run_config(model_spec: str | Path) -> dict[str, Any] | None:
+    import yaml
+
+    path = Path(model_spec) / "config.yaml"
+    return yaml.safe_load(path.read_text()) if path.is_file() else None

@@ -1,0 +1,177 @@
+"""``report.html``: one self-contained page (PNG figures embedded as base64, no external assets).
+
+Top to bottom: the headline figures (EER, min t-DCF, files, threshold), the per-attack EER table with
+bars, the classification report at the dev-calibrated threshold, a threshold sweep for similarity
+scores, the figures, then the recipe and the model card's provenance.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
+header{background:#1d2330;color:#fff;padding:18px 32px}header h1{margin:0;font-size:22px}
+header p{margin:4px 0 0;color:#b8c0d0;font-size:13px}main{padding:20px 32px;max-width:1100px}
+.cards{display:flex;gap:14px;flex-wrap:wrap}.card{background:#fff;border-radius:8px;padding:14px 18px;
+box-shadow:0 1px 3px #0002;min-width:150px}.card .v{font-size:26px;font-weight:600}
+.card .k{font-size:12px;color:#667;text-transform:uppercase;letter-spacing:.04em}
+section{background:#fff;border-radius:8px;padding:14px 20px;margin:18px 0;box-shadow:0 1px 3px #0002}
+h2{font-size:16px;margin:4px 0 12px}table{border-collapse:collapse;font-size:13px}
+td,th{padding:4px 12px;border-bottom:1px solid #e4e6eb;text-align:right}th{background:#f0f2f5}
+td:first-child,th:first-child{text-align:left}.bar{display:inline-block;height:10px;background:#d1495b;
+border-radius:2px;vertical-align:middle}img{max-width:100%;border:1px solid #e4e6eb;border-radius:4px}
+.figs{display:flex;flex-wrap:wrap;gap:16px}.figs figure{margin:0}figcaption{font-size:12px;color:#667}
+pre{background:#f0f2f5;padding:10px;border-radius:6px;font-size:12px;overflow:auto}
+.good{color:#1b7f3b}.bad{color:#b3261e}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.2f}%"
+
+
+def _img(path: Path) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f'<img alt="{_e(Path(path).stem)}" src="data:image/png;base64,{data}">'
+
+
+def _cards(metrics: Mapping[str, Any]) -> str:
+    items = [
+        ("EER", f"{metrics['eer_percent']:.2f}%"),
+        ("min t-DCF", "n/a" if metrics.get("min_tdcf") is None else f"{metrics['min_tdcf']:.4f}"),
+        ("bona fide / spoof", f"{metrics['n_bonafide']} / {metrics['n_spoof']}"),
+        ("EER threshold", f"{metrics['threshold']:.4f}"),
+        (
+            f"{metrics.get('threshold_source', 'eer')} threshold",
+            f"{metrics['report_threshold']:.4f}",
+        ),
+    ]
+    return '<div class="cards">' + "".join(
+        f'<div class="card"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div></div>'
+        for k, v in items
+    ) + "</div>"  # fmt: skip
+
+
+def _per_attack(per_attack: Mapping[str, float]) -> str:
+    if not per_attack:
+        return ""
+    worst = max(per_attack.values()) or 1.0
+    rows = "".join(
+        f"<tr><td>{_e(a)}</td><td>{_pct(v)}</td>"
+        f'<td style="text-align:left"><span class="bar" style="width:{180 * v / worst:.0f}px">'
+        "</span></td></tr>"
+        for a, v in per_attack.items()
+    )
+    return (
+        "<section><h2>EER per attack</h2><table><tr><th>attack</th><th>EER</th><th></th></tr>"
+        f"{rows}</table></section>"
+    )
+
+
+def _classification(metrics: Mapping[str, Any]) -> str:
+    report = metrics.get("classification_report") or {}
+    rows = []
+    for label, values in report.items():
+        if isinstance(values, Mapping):
+            cells = "".join(
+                f"<td>{values.get(k, 0):.4f}</td>" for k in ("precision", "recall", "f1-score")
+            )
+            rows.append(f"<tr><td>{_e(label)}</td>{cells}<td>{int(values.get('support', 0))}</td></tr>")  # fmt: skip
+        else:
+            rows.append(f'<tr><td>{_e(label)}</td><td colspan="3">{values:.4f}</td><td></td></tr>')
+    source = (
+        "the dev-calibrated" if metrics.get("threshold_source") == "dev" else "this split's EER"
+    )
+    return (
+        f"<section><h2>Classification report at {source} threshold "
+        f"({metrics['report_threshold']:.4f})</h2><table><tr><th></th><th>precision</th>"
+        f"<th>recall</th><th>F1</th><th>support</th></tr>{''.join(rows)}</table></section>"
+    )
+
+
+def _sweep(metrics: Mapping[str, Any]) -> str:
+    sweep = metrics.get("threshold_sweep")
+    if not sweep:
+        return ""
+    best = max(sweep, key=lambda r: r["accuracy"])
+    rows = "".join(
+        f"<tr{' class=good' if r is best else ''}><td>{r['threshold']:.1f}</td>"
+        f"<td>{_pct(r['accuracy'])}</td><td>{_pct(r['bonafide_recall'])}</td>"
+        f"<td>{_pct(r['spoof_recall'])}</td></tr>"
+        for r in sweep
+    )
+    return (
+        "<section><h2>Threshold sweep on similarity scores</h2><table><tr><th>threshold</th>"
+        f"<th>accuracy</th><th>bona fide recall</th><th>spoof recall</th></tr>{rows}</table>"
+        "</section>"
+    )
+
+
+def render(
+    metrics: Mapping[str, Any],
+    plots: Mapping[str, Path],
+    card: Mapping[str, Any] | None = None,
+    config: Mapping[str, Any] | None = None,
+    title: str = "",
+) -> str:
+    """The report page as an HTML string."""
+    card = card or {}
+    data = metrics.get("data", {})
+    model = metrics.get("model", {})
+    title = title or f"{model.get('architecture') or model.get('spec', 'model')} on {data.get('corpus', '')} {data.get('split', '')}"  # fmt: skip
+    subtitle = (
+        f"{metrics.get('n_files', metrics['n_bonafide'] + metrics['n_spoof'])} files · "
+        f"model {model.get('spec', '')} · {model.get('parameters') or '?'} parameters"
+    )
+    figs = "".join(
+        f"<figure>{_img(path)}<figcaption>{_e(name)}</figcaption></figure>"
+        for name, path in plots.items()
+    )
+    provenance = {k: card.get(k) for k in ("training", "provenance", "calibration") if card.get(k)}
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>",
+        f"<header><h1>{_e(title)}</h1><p>{_e(subtitle)}</p></header><main>",
+        _cards(metrics),
+        _per_attack(metrics.get("per_attack", {})),
+        _classification(metrics),
+        _sweep(metrics),
+        f'<section><h2>Figures</h2><div class="figs">{figs}</div></section>',
+    ]
+    if config:
+        parts.append(
+            f"<section><h2>Recipe</h2><pre>{_e(yaml.safe_dump(dict(config), sort_keys=False))}"
+            "</pre></section>"
+        )
+    if provenance:
+        parts.append(
+            f"<section><h2>Model card</h2><pre>{_e(json.dumps(provenance, indent=2))}</pre>"
+            "</section>"
+        )
+    parts.append("</main></body></html>")
+    return "\n".join(parts)
+
+
+def write_report(
+    path: str | Path,
+    metrics: Mapping[str, Any],
+    plots: Mapping[str, Path],
+    card: Mapping[str, Any] | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write :func:`render`'s page to ``path``; return it."""
+    path = Path(path)
+    path.write_text(render(metrics, plots, card, config), encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""Training engine: typed run configs, the trainer, checkpoints, seeding and distributed set-up."""

@@ -1,0 +1,401 @@
+"""Typed training recipes: one pydantic model per YAML section, loaded with ``--set`` overrides.
+
+A recipe is a YAML file with the sections ``data``, ``model``, ``loss``, ``optim``, ``schedule``,
+``train``, ``augment`` and ``eval`` (see docs/training.md). A recipe may start with
+``extends: other.yaml`` or a list of files (relative to its own folder, merged in order): it is
+then those files deep-merged with this one, so a CPU-sized variant states only what differs from
+the published recipe.
+
+:func:`load_config` fails before any work starts, naming the key and the allowed values: unknown
+keys and wrong types (pydantic, ``extra="forbid"``), unknown corpus / model / loss names, a missing
+corpus root. Those name checks read the registries' source statically (no torch import), so a bad
+recipe fails in well under a second; constructing the model (which validates its parameters) is
+:func:`spoofscope.training.trainer.build_model`'s job and happens before any data is read.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from spoofscope.errors import ConfigError, CorpusError, UnknownNameError
+
+CONFIG_FILE = "config.yaml"
+
+
+class Section(BaseModel):
+    """Base of every section: unknown keys are errors, values are re-validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class SamplerConfig(Section):
+    """How training batches are drawn.
+
+    ``random``: a seeded shuffle; ``class-balanced``: bona fide and spoof equally likely at every
+    draw (with replacement); ``pk``: P speakers × (K bona fide + K spoof) each, the batch-hard
+    triplet set-up (the batch size is then 2·P·K).
+    """
+
+    name: Literal["random", "class-balanced", "pk"] = "random"
+    P: int = Field(4, gt=0, description="speakers per batch (pk)")
+    K: int = Field(2, gt=0, description="utterances per class per speaker (pk)")
+
+
+class DataConfig(Section):
+    """Which corpus, how utterances become fixed-length training crops, and how batches form."""
+
+    corpus: str
+    root: str
+    train_split: str = "train"
+    dev_split: str = "dev"
+    sample_rate: int = Field(16000, gt=0)
+    crop: Literal["random", "first", "centre"] = "random"
+    #: 64 600 samples ≈ 4 s at 16 kHz, the AASIST / RawNet2 input length (clovaai/aasist configs)
+    crop_samples: int = Field(64600, gt=0)
+    pad: Literal["repeat", "zero"] = "repeat"
+    batch_size: int = Field(32, gt=0)
+    eval_batch_size: int | None = Field(None, gt=0)
+    workers: int = Field(0, ge=0)
+    sampler: SamplerConfig = SamplerConfig()
+    max_train_files: int | None = Field(None, gt=0, description="seeded subset, both classes")
+    max_dev_files: int | None = Field(None, gt=0)
+
+
+class ModelConfig(Section):
+    """A registered model name and its constructor parameters (defaults = the paper's)."""
+
+    name: str
+    params: dict[str, Any] = {}
+
+
+class LossConfig(Section):
+    """A registered loss and its parameters.
+
+    ``auto_weight`` sets the class weights from the training split's counts (inverse frequency),
+    for losses whose constructor takes ``weight`` ([spoof, bonafide]) or ``pos_weight``.
+    """
+
+    name: str = "cross-entropy"
+    params: dict[str, Any] = {}
+    auto_weight: bool = False
+
+
+class OptimConfig(Section):
+    """Optimiser: Adam, AdamW or SGD."""
+
+    name: Literal["adam", "adamw", "sgd"] = "adam"
+    lr: float = Field(1e-4, gt=0)
+    weight_decay: float = Field(0.0, ge=0)
+    betas: tuple[float, float] = (0.9, 0.999)
+    momentum: float = Field(0.9, ge=0)
+
+
+class ScheduleConfig(Section):
+    """Learning-rate schedule, applied per optimiser step.
+
+    ``cosine``: from lr to ``min_lr`` over the phase's steps; ``warmup-linear``: linear rise over
+    ``warmup_steps`` then linear decay to 0; ``step``: × ``gamma`` every ``step_epochs`` epochs.
+    """
+
+    name: Literal["none", "cosine", "warmup-linear", "step"] = "none"
+    warmup_steps: int = Field(0, ge=0)
+    min_lr: float = Field(0.0, ge=0)
+    step_epochs: int = Field(10, gt=0)
+    gamma: float = Field(0.1, gt=0, le=1)
+
+
+class EarlyStoppingConfig(Section):
+    """Stop a phase when the dev metric has not improved for ``patience`` epochs (None = never)."""
+
+    metric: Literal["dev_eer", "dev_loss"] = "dev_eer"
+    patience: int | None = Field(None, gt=0)
+
+
+TRAINABLE = re.compile(r"^(head|all|top:[1-9][0-9]*)$")
+
+
+class PhaseConfig(Section):
+    """One phase of a freezing schedule (two-phase transfer learning: head, then top N layers).
+
+    ``trainable``: ``head`` (only the model's head), ``top:N`` (the head and the last N
+    parameterised layers), ``all``. ``lr`` overrides ``optim.lr`` for the phase.
+    """
+
+    epochs: int = Field(gt=0)
+    trainable: str = "all"
+    lr: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _trainable(self) -> PhaseConfig:
+        if not TRAINABLE.match(self.trainable):
+            raise ValueError(f"trainable must be head, all or top:N (got '{self.trainable}')")
+        return self
+
+
+class TrainConfig(Section):
+    """Epochs, steps, clipping, precision, early stopping, seed and the freezing schedule."""
+
+    epochs: int = Field(100, gt=0)
+    max_steps: int | None = Field(None, gt=0, description="stop after this many optimiser steps")
+    grad_clip: float | None = Field(None, gt=0)
+    amp: bool = True  # only ever used on CUDA
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    seed: int = 1234
+    early_stopping: EarlyStoppingConfig = EarlyStoppingConfig()
+    phases: list[PhaseConfig] = []
+    log_every: int = Field(10, gt=0)
+
+    @model_validator(mode="after")
+    def _phases_define_epochs(self) -> TrainConfig:
+        if self.phases and "epochs" in self.model_fields_set:
+            total = sum(p.epochs for p in self.phases)
+            if total != self.epochs:
+                raise ValueError(
+                    f"epochs ({self.epochs}) differs from the phases' sum ({total}); give one"
+                )
+        return self
+
+    @property
+    def schedule_phases(self) -> list[PhaseConfig]:
+        """The phases to run: the configured ones, or one ``all`` phase of ``epochs``."""
+        return list(self.phases) or [PhaseConfig(epochs=self.epochs, trainable="all")]
+
+
+class EvalConfig(Section):
+    """How utterances are scored: the split, the crop (``first`` = the official AASIST first
+    ``data.crop_samples`` samples, tiled when shorter; ``full`` = the whole utterance, one at a
+    time)."""
+
+    split: str = "eval"
+    crop: Literal["first", "centre", "full"] = "first"
+    batch_size: int = Field(32, gt=0)
+    max_files: int | None = Field(None, gt=0)
+
+
+class RunConfig(Section):
+    """A whole recipe."""
+
+    name: str = ""
+    description: str = ""
+    data: DataConfig
+    model: ModelConfig
+    loss: LossConfig = LossConfig()
+    optim: OptimConfig = OptimConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    train: TrainConfig = TrainConfig()
+    augment: list[dict[str, Any]] = []
+    eval: EvalConfig = EvalConfig()
+
+    @model_validator(mode="after")
+    def _pk_batch(self) -> RunConfig:
+        sampler = self.data.sampler
+        if sampler.name == "pk" and self.data.batch_size != 2 * sampler.P * sampler.K:
+            # The batch size is 2·P·K by definition; keep the two in step instead of failing.
+            object.__setattr__(self.data, "batch_size", 2 * sampler.P * sampler.K)
+        return self
+
+    def to_yaml(self) -> str:
+        """The resolved recipe as YAML (what ``RUN_DIR/config.yaml`` holds)."""
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a recipe file, following ``extends:`` chains.
+
+    Raises:
+        ConfigError: the file is missing, is not YAML, is not a mapping, or extends itself.
+    """
+    return _read_yaml(Path(path), ())
+
+
+def _read_yaml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    path = path.resolve()
+    if path in chain:
+        raise ConfigError(path, "recipe extends itself (an 'extends:' loop)")
+    if not path.is_file():
+        raise ConfigError(path, "recipe file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ConfigError(where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(path, "a recipe must be a mapping of sections")
+    parents = data.pop("extends", None)
+    if parents is None:
+        return data
+    merged: dict[str, Any] = {}
+    for parent in [parents] if isinstance(parents, str) else list(parents):
+        merged = deep_merge(merged, _read_yaml(path.parent / str(parent), (*chain, path)))
+    return deep_merge(merged, data)
+
+
+def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` updated by ``top``; mappings merge key by key, anything else is replaced."""
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+    """Apply ``section.key=value`` overrides; values are read as YAML (``1e-3``, ``[0.1, 0.9]``).
+
+    Raises:
+        ConfigError: an override has no ``=`` or an empty key.
+    """
+    out = deep_merge({}, data)
+    for item in overrides:
+        dotted, sep, text = item.partition("=")
+        if not sep or not dotted.strip():
+            raise ConfigError(f"--set {item}", "expected section.key=value")
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            value = text
+        keys = dotted.strip().split(".")
+        node = out
+        for key in keys[:-1]:
+            child = node.get(key)
+            node[key] = dict(child) if isinstance(child, Mapping) else {}
+            node = node[key]
+        node[keys[-1]] = value
+    return out
+
+
+def validate(data: Mapping[str, Any]) -> RunConfig:
+    """Build a :class:`RunConfig` and check registry names and the corpus root.
+
+    Raises:
+        ConfigError: a key is unknown, a value has the wrong type or is out of range (the message
+            names the first offending key and the allowed values or keys).
+        UnknownNameError: the corpus, model or loss name is not registered (lists the names).
+        CorpusError: the corpus root does not exist.
+    """
+    try:
+        cfg = RunConfig.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _config_error(exc) from None
+    check_names(cfg)
+    return cfg
+
+
+def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
+    """Read, override and validate a recipe (see :func:`validate` for what is raised)."""
+    return validate(apply_overrides(read_yaml(path), overrides))
+
+
+def check_names(cfg: RunConfig, *, need_root: bool = True) -> None:
+    """Fail on unknown corpus / model / loss names and on a missing corpus root.
+
+    Raises:
+        UnknownNameError: an unknown name (the message lists the registered ones).
+        CorpusError: ``need_root`` and the corpus root does not exist.
+    """
+    _check_name("corpus", cfg.data.corpus, "spoofscope.corpora")
+    _check_name("model", cfg.model.name, "spoofscope.models")
+    _check_name("loss", cfg.loss.name, "spoofscope.losses")
+    if need_root and not Path(cfg.data.root).exists():
+        raise CorpusError(cfg.data.root, "corpus root does not exist (data.root)")
+
+
+def _check_name(kind: str, name: str, package: str) -> None:
+    names = declared_names(package)
+    if name not in names:
+        raise UnknownNameError(kind, name, sorted(names))
+
+
+@cache
+def declared_names(package: str) -> frozenset[str]:
+    """Names registered in ``package``, read from its source without importing it.
+
+    A registration is a decorator call whose function is named ``register`` or
+    ``register_<something>`` and whose first argument is a string literal
+    (``@MODELS.register("lcnn")``, ``@register_model("aasist")``). Reading the source keeps
+    torch out of config validation, so a bad recipe fails in well under a second.
+    """
+    spec = find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    names: set[str] = set()
+    for folder in spec.submodule_search_locations:
+        for source in sorted(Path(folder).rglob("*.py")):
+            names.update(_registrations(source))
+    return frozenset(names)
+
+
+def _registrations(source: Path) -> Iterable[str]:
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef | ast.FunctionDef):
+            continue
+        for deco in node.decorator_list:
+            if not (isinstance(deco, ast.Call) and deco.args):
+                continue
+            func = deco.func
+            fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            first = deco.args[0]
+            if (fname == "register" or fname.startswith("register_")) and (
+                isinstance(first, ast.Constant) and isinstance(first.value, str)
+            ):
+                yield first.value
+
+
+def _config_error(exc: ValidationError) -> ConfigError:
+    """The first pydantic error as one ConfigError naming the dotted key and what is allowed."""
+    errors = exc.errors()
+    first = errors[0]
+    loc = [str(p) for p in first["loc"]]
+    key = ".".join(loc) or "recipe"
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    if first["type"] == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        why = f"unknown key; allowed keys here: {', '.join(allowed)}"
+    elif first["type"] == "missing":
+        why = "required key is missing"
+    else:
+        got = first.get("input")
+        shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+        why = first["msg"].replace("Value error, ", "").rstrip(".") + shown
+    return ConfigError(key, why + more)
+
+
+def _allowed_keys(loc: list[str]) -> list[str]:
+    """Field names of the section model found by walking ``loc`` from :class:`RunConfig`."""
+    model: type[BaseModel] = RunConfig
+    for part in loc:
+        field = model.model_fields.get(part)
+        annotation = getattr(field, "annotation", None)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+            continue
+        # A list of sections (train.phases.0): the element model.
+        args = getattr(annotation, "__args__", ())
+        inner = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if inner is None and part.isdigit():
+            continue
+        if inner is None:
+            break
+        model = inner
+    return list(model.model_fields)

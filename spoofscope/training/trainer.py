@@ -1,0 +1,760 @@
+"""The training loop: one recipe in, a run directory out.
+
+``RUN_DIR`` layout (docs/ARCHITECTURE.md, "Run directory")::
+
+    config.yaml          the resolved recipe
+    metrics.jsonl        one JSON object per logged step and per epoch (loss, lr, dev EER, ...)
+    tensorboard/         the same scalars, when the ``tensorboard`` package is installed
+    best/  last/         model checkpoints (model.safetensors + card.json with the dev threshold
+                         and Platt calibration); last/ also holds the trainer state for --resume
+    dev_scores.tsv       dev scores of the best epoch (the score-file contract)
+    training_curves.png  loss and dev EER per epoch
+    summary.json         best epoch, dev EER, threshold, steps, wall time
+
+Determinism: the model is built right after seeding; data order, crops and augmentation come from
+``(seed, epoch[, item])`` streams (:mod:`spoofscope.corpora.samplers`, ``AudioDataset``), and the
+global RNG states are saved with ``last/``, so two CPU runs with a seed give the same scores, and
+``--resume`` continues bit-for-bit.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from spoofscope.corpora.manifest import Manifest
+from spoofscope.errors import CheckpointError, ConfigError
+from spoofscope.training import checkpointing as ckpt
+from spoofscope.training.config import CONFIG_FILE, RunConfig
+from spoofscope.training.distributed import DistInfo, all_mean, barrier, per_rank_batch, wrap
+from spoofscope.training.freezing import freeze_modes, set_trainable
+from spoofscope.training.schedules import build_schedule
+from spoofscope.training.seeding import rng_state, seed_everything, set_rng_state
+
+METRICS_FILE = "metrics.jsonl"
+SUMMARY_FILE = "summary.json"
+DEV_SCORES = "dev_scores.tsv"
+CURVES = "training_curves.png"
+
+
+# --- building blocks -----------------------------------------------------------------------------
+
+
+def build_model(cfg: RunConfig) -> nn.Module:
+    """Construct the recipe's model (validating its parameters).
+
+    Raises:
+        UnknownNameError: unknown model name.
+        ConfigError: a parameter the model does not take, or a value it rejects.
+    """
+    from spoofscope.models import MODELS
+
+    cls = MODELS.get(cfg.model.name)
+    try:
+        return cls(**cfg.model.params)
+    except TypeError as exc:
+        raise ConfigError("model.params", f"{cfg.model.name}: {exc}") from None
+    except ValueError as exc:
+        raise ConfigError("model.params", f"{cfg.model.name}: {exc}") from None
+
+
+def class_weights(manifest: Manifest) -> tuple[float, float]:
+    """Inverse-frequency weights ``(spoof, bonafide)`` of a training split, normalised to sum 1."""
+    n_bona = sum(manifest.labels)
+    n_spoof = len(manifest) - n_bona
+    if not n_bona or not n_spoof:
+        raise ConfigError("loss.auto_weight", "the training split lacks one of the two classes")
+    w_spoof, w_bona = 1.0 / n_spoof, 1.0 / n_bona
+    return w_spoof / (w_spoof + w_bona), w_bona / (w_spoof + w_bona)
+
+
+def build_loss(cfg: RunConfig, train: Manifest) -> nn.Module:
+    """Construct the recipe's loss; with ``auto_weight``, fill its class weights from ``train``.
+
+    Raises:
+        UnknownNameError: unknown loss name.
+        ConfigError: bad parameters, or ``auto_weight`` for a loss without class weights.
+    """
+    from spoofscope.losses import LOSSES
+
+    cls = LOSSES.get(cfg.loss.name)
+    params = dict(cfg.loss.params)
+    if cfg.loss.auto_weight:
+        w_spoof, w_bona = class_weights(train)
+        accepted = inspect.signature(cls).parameters
+        if "weight" in accepted:
+            params["weight"] = [w_spoof, w_bona]
+        elif "pos_weight" in accepted:
+            params["pos_weight"] = w_bona / w_spoof
+        else:
+            raise ConfigError("loss.auto_weight", f"loss '{cfg.loss.name}' takes no class weights")
+    try:
+        return cls(**params)
+    except TypeError as exc:
+        raise ConfigError("loss.params", f"{cfg.loss.name}: {exc}") from None
+
+
+OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {
+    "adam": lambda params, o, lr: torch.optim.Adam(
+        params, lr=lr, betas=o.betas, weight_decay=o.weight_decay
+    ),
+    "adamw": lambda params, o, lr: torch.optim.AdamW(
+        params, lr=lr, betas=o.betas, weight_decay=o.weight_decay
+    ),
+    "sgd": lambda params, o, lr: torch.optim.SGD(
+        params, lr=lr, momentum=o.momentum, weight_decay=o.weight_decay
+    ),
+}
+
+
+def pick_device(name: str) -> torch.device:
+    """``auto`` → CUDA when available, else CPU.
+
+    Raises:
+        ConfigError: ``cuda`` asked for on a machine without it.
+    """
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("train.device", "cuda requested but no CUDA device is available")
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def load_splits(cfg: RunConfig) -> tuple[Manifest, Manifest]:
+    """The training and dev manifests of the recipe's corpus (seeded subsets when capped).
+
+    Raises:
+        CorpusError: the root holds no such corpus.
+        ConfigError: the train or dev split is empty.
+    """
+    from spoofscope.corpora import CORPORA
+
+    manifest = CORPORA.get(cfg.data.corpus)().prepare(cfg.data.root)
+    out = []
+    for split, cap, key in (
+        (cfg.data.train_split, cfg.data.max_train_files, "data.train_split"),
+        (cfg.data.dev_split, cfg.data.max_dev_files, "data.dev_split"),
+    ):
+        part = manifest.filter(split=split)
+        if not len(part):
+            found = ", ".join(manifest.splits()) or "none"
+            raise ConfigError(key, f"split '{split}' is empty in {cfg.data.root} (found: {found})")
+        out.append(stratified_subset(part, cap, cfg.train.seed))
+    return out[0], out[1]
+
+
+def stratified_subset(manifest: Manifest, cap: int | None, seed: int) -> Manifest:
+    """At most ``cap`` utterances, each class keeping its share (at least one), seeded; in order."""
+    if cap is None or cap >= len(manifest):
+        return manifest
+    rng = np.random.default_rng(seed)
+    labels = np.asarray(manifest.labels)
+    keep: list[int] = []
+    for cls in (1, 0):
+        idx = np.flatnonzero(labels == cls)
+        if idx.size:
+            n = max(1, round(cap * idx.size / len(manifest)))
+            keep += rng.choice(idx, size=min(n, idx.size), replace=False).tolist()
+    return Manifest(manifest[i] for i in sorted(keep))
+
+
+def _sampler_kwargs(
+    cfg: RunConfig, dataset: Any, manifest: Manifest, info: DistInfo
+) -> dict[str, Any]:
+    """DataLoader keyword arguments for the recipe's sampler (rank-sharded, seeded per epoch)."""
+    from torch.utils.data import DistributedSampler
+
+    from spoofscope.corpora.samplers import ClassBalancedSampler, SpeakerBalancedBatchSampler
+
+    s, seed = cfg.data.sampler, cfg.train.seed
+    batch = per_rank_batch(cfg.data.batch_size, info)
+    rank, world = info.rank, info.world_size
+    if s.name == "pk":
+        sampler = SpeakerBalancedBatchSampler(
+            [u.speaker for u in manifest], manifest.labels, p=s.P, k=s.K,
+            num_batches=max(1, len(manifest) // cfg.data.batch_size) * world,
+            seed=seed, rank=rank, world_size=world,
+        )  # fmt: skip
+        return {"batch_sampler": sampler}
+    if s.name == "class-balanced":
+        sampler = ClassBalancedSampler(manifest.labels, seed=seed, rank=rank, world_size=world)
+    else:
+        sampler = DistributedSampler(
+            dataset, num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=False
+        )
+    # Drop the ragged last batch (a batch of one breaks batch norm), unless that leaves nothing.
+    return {"sampler": sampler, "batch_size": batch, "drop_last": len(sampler) >= batch}
+
+
+def _worker_init(worker_id: int) -> None:
+    # Items draw from per-item generators; this only pins NumPy's global state for any
+    # third-party transform that ignores the generator it is given.
+    np.random.seed(torch.initial_seed() % 2**32)
+
+
+# --- what a loss consumes --------------------------------------------------------------------------
+
+
+@dataclass
+class Batch:
+    wave: torch.Tensor  # [B, T]
+    labels: torch.Tensor  # [B] 1 = bona fide
+    groups: torch.Tensor  # [B] speaker ids as integers
+
+
+def _logits_step(net: nn.Module, loss: nn.Module, b: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    out = net(b.wave)
+    return loss(out, b.labels), out
+
+
+def _embeddings_step(
+    net: nn.Module, loss: nn.Module, b: Batch
+) -> tuple[torch.Tensor, torch.Tensor]:
+    emb = net(b.wave)  # [B, D]
+    if "groups" in inspect.signature(loss.forward).parameters:
+        return loss(emb, b.labels, groups=b.groups), emb
+    return loss(emb, b.labels), emb
+
+
+def _pairs_step(net: nn.Module, loss: nn.Module, b: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    # Pair each item with its neighbour in the (shuffled) batch: a mix of same- and cross-class
+    # pairs, as many as items, with no extra forward pass.
+    emb = net(b.wave)  # [B, D]
+    same = (b.labels == b.labels.roll(1)).to(emb.dtype)
+    return loss(emb, emb.roll(1, dims=0), same), emb
+
+
+#: loss ``inputs`` → (model entry point, step function)
+FEEDERS: dict[str, tuple[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]]] = {
+    "logits": ("forward", _logits_step),
+    "embeddings": ("embed", _embeddings_step),
+    "pairs": ("embed", _pairs_step),
+}
+
+
+# --- the trainer ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TrainState:
+    """Where a run is; saved as JSON with ``last/`` and restored by ``--resume``."""
+
+    epoch: int = 0  # epochs completed, all phases together
+    step: int = 0  # optimiser steps completed
+    phase: int = 0
+    phase_epoch: int = 0  # epochs completed in the current phase
+    phase_step: int = 0
+    best: float = math.inf
+    best_epoch: int = -1
+    phase_best: float = math.inf
+    bad_epochs: int = 0
+    finished: bool = False
+    stop_reason: str = ""  # "epochs", "max_steps" or "early_stopping"
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class TrainResult:
+    """What :meth:`Trainer.fit` returns."""
+
+    run_dir: Path
+    best_epoch: int
+    best_metric: float
+    dev_eer: float | None
+    steps: int
+    epochs: int
+    seconds: float
+
+
+class Trainer:
+    """Trains one recipe into a run directory.
+
+    Args:
+        cfg: the validated recipe.
+        run_dir: output directory (created).
+        info: distributed placement (default: single process).
+        console: rich console for progress (default: stderr); None-equivalent when not main rank.
+    """
+
+    def __init__(
+        self,
+        cfg: RunConfig,
+        run_dir: str | Path,
+        info: DistInfo | None = None,
+        console: Any = None,
+        progress: bool = True,
+    ) -> None:
+        self.cfg = cfg
+        self.run_dir = Path(run_dir)
+        self.info = info or DistInfo()
+        self.device = pick_device(cfg.train.device)
+        seed_everything(cfg.train.seed)
+        self.model = build_model(cfg).to(self.device)
+        self.train_set, self.dev_set = load_splits(cfg)
+        self.loss = build_loss(cfg, self.train_set).to(self.device)
+        self.method, self.step_fn = FEEDERS[getattr(self.loss, "inputs", "logits")]
+        self.speakers = {s: i for i, s in enumerate(sorted({u.speaker for u in self.train_set}))}
+        self.state = TrainState()
+        self.console = console
+        self.progress = progress and self.info.is_main
+        self._loaders()
+        amp = cfg.train.amp and self.device.type == "cuda"
+        self.amp = amp
+        self.scaler = torch.amp.GradScaler("cuda", enabled=amp)
+        self._writer = self._tensorboard()
+
+    # -- set-up -----------------------------------------------------------------------------------
+
+    def _loaders(self) -> None:
+        from spoofscope.audio.augment import build_augment
+        from spoofscope.corpora.dataset import AudioDataset, CropPolicy
+
+        d = self.cfg.data
+        augment = build_augment(self.cfg.augment, sr=d.sample_rate) if self.cfg.augment else None
+        self.train_data = AudioDataset(
+            self.train_set, d.sample_rate, CropPolicy(d.crop_samples, d.crop, d.pad),
+            augment=augment, seed=self.cfg.train.seed,
+        )  # fmt: skip
+        self.dev_data = AudioDataset(
+            self.dev_set, d.sample_rate, CropPolicy(d.crop_samples, "first", d.pad)
+        )
+        common = {"num_workers": d.workers, "worker_init_fn": _worker_init if d.workers else None}
+        kwargs = _sampler_kwargs(self.cfg, self.train_data, self.train_set, self.info)
+        self.sampler = kwargs.get("sampler") or kwargs["batch_sampler"]
+        self.train_loader = DataLoader(self.train_data, **kwargs, **common)
+        self.dev_loader = DataLoader(
+            self.dev_data, batch_size=d.eval_batch_size or d.batch_size, shuffle=False, **common
+        )
+        self.steps_per_epoch = max(1, len(self.train_loader))
+
+    def _tensorboard(self) -> Any:
+        if not self.info.is_main:
+            return None
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            self._say("tensorboard is not installed: scalars go to metrics.jsonl only")
+            return None
+        return SummaryWriter(str(self.run_dir / "tensorboard"))
+
+    def _say(self, text: str) -> None:
+        if self.info.is_main and self.console is not None:
+            self.console.print(text, markup=False, highlight=False)
+
+    def _start_phase(self) -> None:
+        phase = self.cfg.train.schedule_phases[self.state.phase]
+        trainable = set_trainable(self.model, phase.trainable)
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        params += [p for p in self.loss.parameters() if p.requires_grad]
+        self.base_lr = phase.lr or self.cfg.optim.lr
+        self.optimizer = OPTIMIZERS[self.cfg.optim.name](params, self.cfg.optim, self.base_lr)
+        self.schedule = build_schedule(self.cfg.schedule, self.base_lr)
+        # The schedule spans the phase's epochs; max_steps only cuts a run short, so a run
+        # stopped by it and resumed follows the same learning rates as an uninterrupted one.
+        self.phase_total = phase.epochs * self.steps_per_epoch
+        self.net = wrap(self.model, self.method, self.info)
+        self._say(
+            f"phase {self.state.phase + 1}/{len(self.cfg.train.schedule_phases)}: "
+            f"{phase.trainable} ({len(trainable)} layers), lr {self.base_lr:g}"
+        )
+
+    # -- the loop ---------------------------------------------------------------------------------
+
+    def fit(self, resume: bool = False) -> TrainResult:
+        """Train until the epochs, ``max_steps`` or early stopping end it; return the summary.
+
+        Raises:
+            CheckpointError: ``resume`` without a usable ``last/`` in the run directory.
+            ConfigError: ``resume`` with a recipe whose model differs from the saved one.
+        """
+        started = time.perf_counter()
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if resume:
+            self._resume()
+        else:
+            self._fresh_run_dir()
+        phases = self.cfg.train.schedule_phases
+        self._start_phase()
+        if resume:
+            self._load_optimizer()
+        while not self.state.finished:
+            metrics = self._epoch()
+            improved = self._record(metrics)
+            self._checkpoint(improved, metrics)
+            phase = phases[self.state.phase]
+            patience = self.cfg.train.early_stopping.patience
+            stop_early = patience is not None and self.state.bad_epochs >= patience
+            if stop_early and not self.state.finished:
+                self._say(f"early stop: no dev improvement for {patience} epochs")
+            if not self.state.finished and (self.state.phase_epoch >= phase.epochs or stop_early):
+                if self.state.phase + 1 >= len(phases):
+                    self.state.finished = True
+                    self.state.stop_reason = "early_stopping" if stop_early else "epochs"
+                else:
+                    self._next_phase(restore_best=stop_early)
+            # Saved after the phase bookkeeping, so --resume knows where it stands.
+            self._save_last(metrics)
+        seconds = time.perf_counter() - started
+        return self._finish(seconds)
+
+    def _fresh_run_dir(self) -> None:
+        if self.info.is_main:
+            (self.run_dir / CONFIG_FILE).write_text(self.cfg.to_yaml())
+            (self.run_dir / METRICS_FILE).write_text("")
+
+    def _next_phase(self, restore_best: bool) -> None:
+        barrier(self.info)  # rank 0 has written best/ before anyone reads it
+        if restore_best and (self.run_dir / ckpt.BEST).is_dir():
+            self._load_weights(self.run_dir / ckpt.BEST)
+        self.state.phase += 1
+        self.state.phase_epoch = 0
+        self.state.phase_step = 0
+        self.state.bad_epochs = 0
+        self.state.phase_best = math.inf
+        self._start_phase()
+
+    def _batch(self, wave: torch.Tensor, labels: torch.Tensor, index: torch.Tensor) -> Batch:
+        groups = torch.tensor(
+            [self.speakers[self.train_set[int(i)].speaker] for i in index], dtype=torch.long
+        )
+        return Batch(wave.to(self.device), labels.to(self.device), groups.to(self.device))
+
+    def _epoch(self) -> dict[str, Any]:
+        st, cfg = self.state, self.cfg
+        for obj in (self.sampler, self.train_data):
+            obj.set_epoch(st.epoch)
+        self.model.train()
+        self.loss.train()
+        freeze_modes(self.model)
+        centroid_sum: dict[int, torch.Tensor] = {}
+        centroid_n: dict[int, int] = {}
+        losses: list[float] = []
+        bar = self._bar(f"epoch {st.epoch + 1}", self.steps_per_epoch)
+        for wave, labels, index in self.train_loader:
+            if cfg.train.max_steps is not None and st.step >= cfg.train.max_steps:
+                break
+            b = self._batch(wave, labels, index)
+            lr = self.base_lr * self.schedule(st.phase_step, self.phase_total, self.steps_per_epoch)
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
+            with torch.autocast(self.device.type, enabled=self.amp):
+                value, out = self.step_fn(self.net, self.loss, b)
+            self.optimizer.zero_grad(set_to_none=True)
+            self.scaler.scale(value).backward()
+            if cfg.train.grad_clip is not None:
+                self.scaler.unscale_(self.optimizer)
+                torch.nn.utils.clip_grad_norm_(
+                    [p for g in self.optimizer.param_groups for p in g["params"]],
+                    cfg.train.grad_clip,
+                )
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+            st.step += 1
+            st.phase_step += 1
+            losses.append(float(value.detach()))
+            if self.method == "embed":
+                for cls in (0, 1):
+                    rows = out.detach()[b.labels == cls].float()
+                    if len(rows):
+                        centroid_sum[cls] = centroid_sum.get(cls, 0) + rows.sum(0)
+                        centroid_n[cls] = centroid_n.get(cls, 0) + len(rows)
+            if st.step % cfg.train.log_every == 0:
+                self._log({"kind": "step", "step": st.step, "loss": losses[-1], "lr": lr})
+            bar(f"loss {np.mean(losses[-20:]):.4f}")
+        bar(None)
+        if len(centroid_n) == 2 and hasattr(self.model, "set_centroids"):
+            self.model.set_centroids(
+                (centroid_sum[1] / centroid_n[1]).to(self.device),
+                (centroid_sum[0] / centroid_n[0]).to(self.device),
+            )
+        st.epoch += 1
+        st.phase_epoch += 1
+        if cfg.train.max_steps is not None and st.step >= cfg.train.max_steps:
+            st.finished, st.stop_reason = True, "max_steps"
+        train_loss = all_mean(float(np.mean(losses)) if losses else float("nan"), self.info)
+        return {"kind": "epoch", "epoch": st.epoch, "step": st.step, "phase": st.phase,
+                "train_loss": train_loss, "lr": lr if losses else self.base_lr,
+                **self._dev()}  # fmt: skip
+
+    def _dev(self) -> dict[str, Any]:
+        """Dev scores → EER and its threshold; every rank scores all of dev (kept in step)."""
+        from spoofscope.evaluation.metrics import compute_eer
+
+        scores, labels = score_loader(self.model, self.dev_loader, self.device)
+        self.dev_scores, self.dev_labels = scores, labels
+        out: dict[str, Any] = {"dev_eer": None, "dev_threshold": None}
+        if labels.min() != labels.max():
+            eer = compute_eer(scores[labels == 1], scores[labels == 0])
+            out.update(dev_eer=eer.eer, dev_threshold=eer.threshold)
+        if self.cfg.train.early_stopping.metric == "dev_loss" or self.method == "forward":
+            out["dev_loss"] = self._dev_loss()
+        return out
+
+    @torch.no_grad()
+    def _dev_loss(self) -> float:
+        self.model.eval()
+        self.loss.eval()
+        total, n = 0.0, 0
+        net = wrap(self.model, self.method, DistInfo())
+        for wave, labels, _ in self.dev_loader:
+            b = Batch(wave.to(self.device), labels.to(self.device), torch.zeros_like(labels))
+            value, _ = self.step_fn(net, self.loss, b)
+            total += float(value) * len(labels)
+            n += len(labels)
+        return total / max(n, 1)
+
+    def _record(self, metrics: dict[str, Any]) -> bool:
+        st = self.state
+        key = self.cfg.train.early_stopping.metric
+        value = metrics.get(key)
+        value = math.inf if value is None or not math.isfinite(value) else float(value)
+        improved_global = value < st.best or st.best_epoch < 0
+        if value < st.phase_best:
+            st.phase_best = value
+            st.bad_epochs = 0
+        else:
+            st.bad_epochs += 1
+        if improved_global:
+            st.best, st.best_epoch = value, st.epoch
+        metrics["best_epoch"] = st.best_epoch
+        st.history.append({k: metrics[k] for k in ("epoch", "train_loss", "dev_eer", "dev_loss")
+                           if k in metrics})  # fmt: skip
+        self._log(metrics)
+        eer = metrics.get("dev_eer")
+        shown = "n/a" if eer is None else f"{100 * eer:.2f}%"
+        self._say(
+            f"epoch {st.epoch}: train loss {metrics['train_loss']:.4f}, dev EER {shown}"
+            + (" (best)" if improved_global else "")
+        )
+        return improved_global
+
+    # -- files ------------------------------------------------------------------------------------
+
+    def _log(self, record: dict[str, Any]) -> None:
+        if not self.info.is_main:
+            return
+        with (self.run_dir / METRICS_FILE).open("a") as fh:
+            fh.write(json.dumps(record) + "\n")
+        if self._writer is not None:
+            step = record.get("step", 0)
+            for k, v in record.items():
+                if isinstance(v, int | float) and k not in ("step", "epoch", "phase"):
+                    self._writer.add_scalar(f"{record['kind']}/{k}", v, step)
+
+    def _card_fields(self, metrics: dict[str, Any]) -> dict[str, Any]:
+        from spoofscope.training.calibration import fit_platt
+
+        card = self.model.card() if hasattr(self.model, "card") else {}
+        calibration = None
+        if self.dev_labels.min() != self.dev_labels.max():
+            calibration = fit_platt(self.dev_scores, self.dev_labels)
+        data = self.cfg.data
+        return {
+            "threshold": metrics.get("dev_threshold"),
+            "calibration": calibration,
+            "input": {
+                **card.get("input", {}),
+                "sample_rate": data.sample_rate,
+                "crop_samples": data.crop_samples,
+            },
+            "training": {
+                "corpus": data.corpus,
+                "train_split": data.train_split,
+                "dev_split": data.dev_split,
+                "n_train": len(self.train_set),
+                "n_dev": len(self.dev_set),
+                "epoch": self.state.epoch,
+                "step": self.state.step,
+                "dev_eer": metrics.get("dev_eer"),
+                "loss": self.cfg.loss.model_dump(mode="json"),
+                "seed": self.cfg.train.seed,
+            },
+            "provenance": provenance(self.cfg),
+        }
+
+    def _checkpoint(self, improved: bool, metrics: dict[str, Any]) -> None:
+        if not self.info.is_main:
+            return
+        from spoofscope.models.base import save_checkpoint
+
+        fields = self._card_fields(metrics)
+        self._last_fields = fields
+        if improved:
+            save_checkpoint(self.model, self.run_dir / ckpt.BEST, **fields)
+            write_dev_scores(self.run_dir / DEV_SCORES, self.dev_set, self.dev_scores)
+
+    def _save_last(self, metrics: dict[str, Any]) -> None:
+        if not self.info.is_main:
+            return
+        from spoofscope.models.base import save_checkpoint
+
+        last = self.run_dir / ckpt.LAST
+        save_checkpoint(self.model, last, **self._last_fields)
+        tensors, rng_json = rng_state()
+        ckpt.save_state(
+            last,
+            {
+                "trainer": asdict(self.state),
+                "optimizer": self.optimizer.state_dict(),
+                "loss": self.loss.state_dict(),
+                "scaler": self.scaler.state_dict(),
+                "rng_tensors": tensors,
+                "rng": rng_json,
+                "model_config": self.cfg.model.model_dump(mode="json"),
+            },
+        )
+
+    def _load_weights(self, directory: Path) -> None:
+        from safetensors.torch import load_file
+
+        from spoofscope.models.base import WEIGHTS_FILE, load_state_strict
+
+        weights = directory / WEIGHTS_FILE
+        load_state_strict(self.model, load_file(str(weights)), source=weights)
+
+    def _resume(self) -> None:
+        last = self.run_dir / ckpt.LAST
+        saved = ckpt.load_state(last)
+        if saved["model_config"] != self.cfg.model.model_dump(mode="json"):
+            raise ConfigError("model", f"differs from the run being resumed in {self.run_dir}")
+        self._load_weights(last)
+        self.state = TrainState(**saved["trainer"])
+        if self.state.finished and not self._can_continue():
+            raise CheckpointError(last, "this run already finished; nothing to resume")
+        self.state.finished = False
+        self.loss.load_state_dict(saved["loss"])
+        self._saved = saved
+
+    def _can_continue(self) -> bool:
+        """Whether a finished run has more to do under the (possibly extended) recipe."""
+        st, train = self.state, self.cfg.train
+        if st.stop_reason == "early_stopping":
+            return False
+        if train.max_steps is not None and st.step >= train.max_steps:
+            return False
+        phases = train.schedule_phases
+        return st.phase < len(phases) - 1 or st.phase_epoch < phases[st.phase].epochs
+
+    def _load_optimizer(self) -> None:
+        saved = self._saved
+        self.optimizer.load_state_dict(saved["optimizer"])
+        self.scaler.load_state_dict(saved["scaler"])
+        set_rng_state(saved["rng_tensors"], saved["rng"])
+        self._say(f"resumed at epoch {self.state.epoch}, step {self.state.step}")
+
+    def _finish(self, seconds: float) -> TrainResult:
+        st = self.state
+        best_eer = next((h.get("dev_eer") for h in st.history if h["epoch"] == st.best_epoch), None)
+        result = TrainResult(
+            self.run_dir, st.best_epoch, st.best, best_eer, st.step, st.epoch, round(seconds, 3)
+        )
+        if self.info.is_main:
+            from spoofscope.evaluation.plots import training_curves
+
+            summary = {**asdict(result), "run_dir": str(self.run_dir)}
+            (self.run_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n")
+            training_curves(read_metrics(self.run_dir / METRICS_FILE), self.run_dir / CURVES)
+            if self._writer is not None:
+                self._writer.close()
+        return result
+
+    # -- progress ---------------------------------------------------------------------------------
+
+    def _bar(self, title: str, total: int) -> Callable[[str | None], None]:
+        """A rich progress bar; ``update(text)`` advances it, ``update(None)`` closes it."""
+        if not self.progress:
+            return lambda text: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"), console=self.console, transient=True,
+        )  # fmt: skip
+        task = progress.add_task(title, total=total, info="")
+        progress.start()
+
+        def update(text: str | None) -> None:
+            if text is None:
+                progress.stop()
+            else:
+                progress.update(task, advance=1, info=text)
+
+        return update
+
+
+# --- helpers shared with evaluation ----------------------------------------------------------------
+
+
+@torch.no_grad()
+def score_loader(
+    model: nn.Module, loader: DataLoader, device: torch.device
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scores (higher = bona fide) and labels of every item of ``loader``, in its order."""
+    model.eval()
+    scores: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    for wave, label, *_ in loader:
+        scores.append(model.score(wave.to(device)).float().cpu().numpy().reshape(-1))
+        labels.append(np.asarray(label).reshape(-1))
+    if not scores:
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    return np.concatenate(scores).astype(np.float64), np.concatenate(labels).astype(np.int64)
+
+
+def write_dev_scores(path: Path, manifest: Manifest, scores: np.ndarray) -> Path:
+    """Write ``scores`` of ``manifest`` (same order) in the score-file contract."""
+    from spoofscope.evaluation.scorefile import ScoreSet, write_scores
+
+    return write_scores(
+        path,
+        ScoreSet(
+            utt_id=[u.utt_id for u in manifest],
+            speaker=[u.speaker for u in manifest],
+            attack=[u.attack for u in manifest],
+            key=[u.key for u in manifest],
+            score=np.asarray(scores, dtype=np.float64),
+        ),
+    )
+
+
+def read_metrics(path: Path) -> list[dict[str, Any]]:
+    """The records of a ``metrics.jsonl`` file."""
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def provenance(cfg: RunConfig) -> dict[str, Any]:
+    """Who and what made a checkpoint: versions, the recipe's name, and the git commit if any."""
+    import platform
+    import subprocess
+
+    import spoofscope
+
+    commit = None
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=5,
+            cwd=Path(spoofscope.__file__).resolve().parent, check=False,
+        ).stdout.strip() or None  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    return {
+        "recipe": cfg.name,
+        "spoofscope": getattr(spoofscope, "__version__", "unknown"),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "git_commit": commit,
+    }

@@ -1,0 +1,94 @@
+"""`evaluate`: scores, metrics.json, plots and report.html from a trained run on an eval-only tree."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from spoofscope.errors import CheckpointError
+from spoofscope.evaluation.evaluate import EvalOptions, evaluate, threshold_sweep
+from spoofscope.evaluation.metrics import compute_eer
+from spoofscope.evaluation.scorefile import read_scores
+from spoofscope.inference.resolve import load_model as resolve_model
+from spoofscope.models.base import read_card
+from spoofscope.training.trainer import Trainer
+from tests.unit.training.conftest import recipe
+from tests.unit.training.tiny_corpus import build_la
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A tiny-spectral run (3 epochs) on a full tree, and a separate eval-only tree."""
+    base = tmp_path_factory.mktemp("eval")
+    full = build_la(base / "full", seconds=0.25)
+    Trainer(recipe(full, "train.epochs=3"), base / "run", progress=False).fit()
+    eval_only = build_la(base / "eval_only", seconds=0.25, splits=("eval",), seed=5)
+    return base / "run", eval_only
+
+
+def test_eval_only_tree_gives_scores_metrics_plots_and_report(trained, tmp_path):
+    run, eval_root = trained
+    out = tmp_path / "out"
+    metrics = evaluate(run, "asvspoof2019-la", eval_root, "eval", out, EvalOptions(crop="first"))
+    scores = read_scores(out / "scores.tsv")
+    assert len(scores) == 16 and metrics["n_files"] == 16
+    bona = scores.score[np.asarray(scores.key) == "bonafide"]
+    spoof = scores.score[np.asarray(scores.key) == "spoof"]
+    assert metrics["eer"] == pytest.approx(compute_eer(bona, spoof).eer)
+    assert metrics["eer_percent"] == pytest.approx(100 * metrics["eer"])
+    assert set(metrics["per_attack"]) == {"A01", "A02"}
+    assert metrics["min_tdcf"] is not None and metrics["min_tdcf"] >= 0  # ASV scores are shipped
+    card = read_card(run / "best")
+    assert metrics["threshold_source"] == "dev"
+    assert metrics["report_threshold"] == pytest.approx(card["threshold"])
+    report = metrics["classification_report"]
+    assert report["bonafide"]["support"] == 8 and report["spoof"]["support"] == 8
+    on_disk = json.loads((out / "metrics.json").read_text())
+    assert on_disk["eer"] == pytest.approx(metrics["eer"])
+    for name in ("det.png", "roc.png", "attacks.png"):
+        assert (out / name).read_bytes()[:4] == b"\x89PNG"
+    page = (out / "report.html").read_text()
+    assert len(re.findall(r"src=\"data:image/png;base64,", page)) == 4  # + training curves
+    assert "A01" in page and "Classification report at the dev-calibrated threshold" in page
+    assert "tiny-spectral" in page
+
+
+def test_max_files_scores_a_stratified_subset(trained, tmp_path):
+    run, eval_root = trained
+    metrics = evaluate(run / "best", "asvspoof2019-la", eval_root, "eval", tmp_path,
+                       EvalOptions(max_files=6))  # fmt: skip
+    assert metrics["n_bonafide"] == 3 and metrics["n_spoof"] == 3
+
+
+def test_full_utterance_scoring_matches_first_crop_for_short_files(trained, tmp_path):
+    run, eval_root = trained
+    first = evaluate(run, "asvspoof2019-la", eval_root, "eval", tmp_path / "a",
+                     EvalOptions(crop="first", crop_samples=4000))  # fmt: skip
+    full = evaluate(run, "asvspoof2019-la", eval_root, "eval", tmp_path / "b",
+                    EvalOptions(crop="full"))  # fmt: skip
+    # 0.25 s files are exactly the 4000-sample crop, so both scorings see the same samples.
+    a = read_scores(tmp_path / "a/scores.tsv").score
+    b = read_scores(tmp_path / "b/scores.tsv").score
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert first["eer"] == pytest.approx(full["eer"])
+
+
+def test_resolve_model_finds_run_dirs_and_rejects_other_paths(trained, tmp_path):
+    run, _ = trained
+    model, card = resolve_model(run)
+    assert card["architecture"] == "tiny-spectral" and not model.training
+    with pytest.raises(CheckpointError, match="neither a checkpoint"):
+        resolve_model(tmp_path)
+
+
+def test_threshold_sweep_counts_accepts_per_class():
+    rows = threshold_sweep(np.array([0.15, 0.55, 0.85, 0.95]),
+                           ["spoof", "spoof", "bonafide", "bonafide"])  # fmt: skip
+    by_t = {r["threshold"]: r for r in rows}
+    assert [r["threshold"] for r in rows] == pytest.approx([0.1 * i for i in range(1, 10)])
+    assert by_t[0.1]["accuracy"] == 0.5 and by_t[0.1]["spoof_recall"] == 0.0
+    assert by_t[0.6]["accuracy"] == 1.0
+    assert by_t[0.9]["bonafide_recall"] == 0.5

@@ -1,0 +1,135 @@
+"""The trainer on a tiny learnable corpus: determinism, resume, early stopping, freezing, outputs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from spoofscope.errors import CheckpointError, ConfigError
+from spoofscope.evaluation.scorefile import read_scores
+from spoofscope.models.base import load_checkpoint, read_card
+from spoofscope.training.trainer import Trainer, class_weights, read_metrics
+from tests.unit.training.conftest import recipe
+
+
+def _train(root, out, *overrides, resume=False):
+    return Trainer(recipe(root, *overrides), out, progress=False).fit(resume=resume)
+
+
+def _weights(run_dir, which="last"):
+    model = load_checkpoint(run_dir / which)
+    return {k: v.clone() for k, v in model.state_dict().items()}
+
+
+def test_run_directory_holds_config_log_checkpoints_and_dev_scores(tiny_la, tmp_path):
+    result = _train(tiny_la, tmp_path / "run", "train.epochs=3")
+    run = tmp_path / "run"
+    for name in ("config.yaml", "metrics.jsonl", "dev_scores.tsv", "summary.json",
+                 "training_curves.png", "best/card.json", "best/model.safetensors",
+                 "last/trainer_state.json", "last/trainer_state.safetensors"):  # fmt: skip
+        assert (run / name).is_file(), name
+    epochs = [r for r in read_metrics(run / "metrics.jsonl") if r["kind"] == "epoch"]
+    assert [r["epoch"] for r in epochs] == [1, 2, 3]
+    assert result.steps == 3 * 4  # 32 train utterances / batch 8
+    card = read_card(run / "best")
+    assert card["threshold"] == pytest.approx(epochs[result.best_epoch - 1]["dev_threshold"])
+    assert card["calibration"]["kind"] == "platt" and card["calibration"]["a"] > 0
+    assert card["input"]["crop_samples"] == 4000
+    assert card["training"]["n_train"] == 32
+    dev = read_scores(run / "dev_scores.tsv")
+    assert len(dev) == 16 and set(dev.key) == {"bonafide", "spoof"}
+
+
+def test_the_model_learns_the_tiny_corpus(tiny_la, tmp_path):
+    result = _train(tiny_la, tmp_path / "run", "train.epochs=6")
+    assert result.dev_eer is not None and result.dev_eer <= 0.25
+
+
+def test_same_seed_same_scores_and_another_seed_differs(tiny_la, tmp_path):
+    _train(tiny_la, tmp_path / "a")
+    _train(tiny_la, tmp_path / "b")
+    _train(tiny_la, tmp_path / "c", "train.seed=8")
+    a, b, c = (read_scores(tmp_path / x / "dev_scores.tsv").score for x in "abc")
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_resume_continues_bit_for_bit(tiny_la, tmp_path):
+    extra = ("schedule.name=cosine", "data.sampler.name=class-balanced")
+    _train(tiny_la, tmp_path / "straight", *extra)
+    _train(tiny_la, tmp_path / "split", "train.max_steps=4", *extra)
+    assert json.loads((tmp_path / "split/last/trainer_state.json").read_text())
+    _train(tiny_la, tmp_path / "split", *extra, resume=True)
+    straight, split = _weights(tmp_path / "straight"), _weights(tmp_path / "split")
+    for name in straight:
+        torch.testing.assert_close(split[name], straight[name], rtol=0, atol=0)
+    a = read_scores(tmp_path / "straight/dev_scores.tsv").score
+    b = read_scores(tmp_path / "split/dev_scores.tsv").score
+    np.testing.assert_array_equal(a, b)
+
+
+def test_resume_of_a_finished_run_or_an_empty_dir_fails(tiny_la, tmp_path):
+    _train(tiny_la, tmp_path / "done", "train.epochs=1")
+    with pytest.raises(CheckpointError, match="already finished"):
+        _train(tiny_la, tmp_path / "done", "train.epochs=1", resume=True)
+    with pytest.raises(CheckpointError, match="not a resumable"):
+        _train(tiny_la, tmp_path / "empty", resume=True)
+
+
+def test_early_stopping_ends_training_after_patience(tiny_la, tmp_path):
+    # lr so small the dev EER never improves after epoch 1: stop after 1 + patience epochs.
+    result = _train(tiny_la, tmp_path / "run", "train.epochs=20", "optim.lr=1e-12",
+                    "train.early_stopping.patience=2", "train.early_stopping.metric=dev_loss")  # fmt: skip
+    assert result.epochs <= 4
+    assert result.best_epoch <= 2
+
+
+def test_two_phase_freezing_trains_the_head_then_everything(tiny_la, tmp_path):
+    head_only = Trainer(
+        recipe(tiny_la, "train.epochs=1", "train.phases=[{epochs: 1, trainable: head}]"),
+        tmp_path / "head", progress=False,
+    )  # fmt: skip
+    before = {k: v.clone() for k, v in head_only.model.state_dict().items()}
+    head_only.fit()
+    after = head_only.model.state_dict()
+    torch.testing.assert_close(after["body.weight"], before["body.weight"], rtol=0, atol=0)
+    assert not torch.equal(after["head.weight"], before["head.weight"])
+    two = Trainer(
+        recipe(tiny_la, "train.phases=[{epochs: 1, trainable: head}, {epochs: 1, lr: 0.001}]"),
+        tmp_path / "two", progress=False,
+    )  # fmt: skip
+    two.fit()
+    assert not torch.equal(two.model.state_dict()["body.weight"], before["body.weight"])
+    epochs = [r for r in read_metrics(tmp_path / "two/metrics.jsonl") if r["kind"] == "epoch"]
+    assert [r["phase"] for r in epochs] == [0, 1]
+    assert epochs[1]["lr"] == pytest.approx(0.001)
+
+
+def test_auto_class_weights_are_inverse_frequency(tiny_la, tmp_path):
+    trainer = Trainer(recipe(tiny_la, "loss.auto_weight=true"), tmp_path / "run", progress=False)
+    n_bona = sum(trainer.train_set.labels)
+    assert n_bona == 16
+    torch.testing.assert_close(trainer.loss.weight, torch.tensor([0.5, 0.5]))
+    from spoofscope.corpora.manifest import Manifest
+
+    skewed = Manifest(list(trainer.train_set) + [u for u in trainer.train_set if u.label == 0] * 2)
+    w_spoof, w_bona = class_weights(skewed)
+    assert w_bona / w_spoof == pytest.approx(3.0)
+
+
+def test_triplet_loss_with_pk_batches_trains_embeddings(tiny_la, tmp_path):
+    result = _train(
+        tiny_la, tmp_path / "run", "loss.name=triplet-batch-hard", "loss.params={margin: 1.0}",
+        "data.sampler={name: pk, P: 2, K: 2}", "train.epochs=1",
+    )  # fmt: skip
+    assert result.steps >= 1
+    rec = [r for r in read_metrics(tmp_path / "run/metrics.jsonl") if r["kind"] == "epoch"]
+    assert np.isfinite(rec[0]["train_loss"])
+
+
+def test_unknown_loss_parameter_fails_with_the_key(tiny_la, tmp_path):
+    with pytest.raises(ConfigError, match=r"loss\.params"):
+        Trainer(recipe(tiny_la, "loss.params={gamma: 2}"), tmp_path / "run", progress=False)
