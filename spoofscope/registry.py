@@ -7,9 +7,12 @@ component is one new module with one decorator and no edit to core code.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from importlib.util import find_spec
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from spoofscope.errors import UnknownNameError
@@ -30,6 +33,7 @@ class Registry(Generic[T]):
         self.package = package
         self._entries: dict[str, T] = {}
         self._loaded = package is None
+        self._declared: frozenset[str] | None = None
 
     def register(self, name: str) -> Callable[[T], T]:
         """Decorator that registers an object under ``name``; a second use of a name is an error."""
@@ -68,6 +72,44 @@ class Registry(Generic[T]):
         for name in self.names():
             yield name, self._entries[name]
 
+    def declared_names(self) -> frozenset[str]:
+        """Names registered in the package's source, found without importing any module.
+
+        A registration is a decorator call named ``register`` or ``register_<something>`` whose
+        first argument is a string literal (``@MODELS.register("lcnn")``,
+        ``@register_model("aasist")``). Config validation uses this so that a bad name fails
+        before torch is imported. Entries already registered at run time are included too.
+        """
+        if self._declared is None:
+            names: set[str] = set()
+            spec = find_spec(self.package) if self.package else None
+            for folder in (spec.submodule_search_locations or []) if spec else []:
+                for source in sorted(Path(folder).rglob("*.py")):
+                    names.update(_registrations(source))
+            self._declared = frozenset(names)
+        return self._declared | frozenset(self._entries)
+
     def __contains__(self, name: object) -> bool:
         self._load()
         return name in self._entries
+
+
+def _registrations(source: Path) -> Iterable[str]:
+    """String names passed to ``register*(...)`` decorators in one source file."""
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef | ast.FunctionDef):
+            continue
+        for deco in node.decorator_list:
+            if not (isinstance(deco, ast.Call) and deco.args):
+                continue
+            func = deco.func
+            fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            first = deco.args[0]
+            if (fname == "register" or fname.startswith("register_")) and (
+                isinstance(first, ast.Constant) and isinstance(first.value, str)
+            ):
+                yield first.value

@@ -15,11 +15,8 @@ recipe fails in well under a second; constructing the model (which validates its
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Literal
 
@@ -310,56 +307,21 @@ def check_names(cfg: RunConfig, *, need_root: bool = True) -> None:
         UnknownNameError: an unknown name (the message lists the registered ones).
         CorpusError: ``need_root`` and the corpus root does not exist.
     """
-    _check_name("corpus", cfg.data.corpus, "spoofscope.corpora")
-    _check_name("model", cfg.model.name, "spoofscope.models")
-    _check_name("loss", cfg.loss.name, "spoofscope.losses")
+    from spoofscope.corpora import CORPORA
+    from spoofscope.losses import LOSSES
+    from spoofscope.models import MODELS
+
+    # Registries are read statically here (declared_names): importing their modules would pull
+    # in torch, and a bad recipe must fail in well under a second.
+    for kind, name, registry in (
+        ("corpus", cfg.data.corpus, CORPORA),
+        ("model", cfg.model.name, MODELS),
+        ("loss", cfg.loss.name, LOSSES),
+    ):
+        if name not in registry.declared_names():
+            raise UnknownNameError(kind, name, sorted(registry.declared_names()))
     if need_root and not Path(cfg.data.root).exists():
         raise CorpusError(cfg.data.root, "corpus root does not exist (data.root)")
-
-
-def _check_name(kind: str, name: str, package: str) -> None:
-    names = declared_names(package)
-    if name not in names:
-        raise UnknownNameError(kind, name, sorted(names))
-
-
-@cache
-def declared_names(package: str) -> frozenset[str]:
-    """Names registered in ``package``, read from its source without importing it.
-
-    A registration is a decorator call whose function is named ``register`` or
-    ``register_<something>`` and whose first argument is a string literal
-    (``@MODELS.register("lcnn")``, ``@register_model("aasist")``). Reading the source keeps
-    torch out of config validation, so a bad recipe fails in well under a second.
-    """
-    spec = find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    names: set[str] = set()
-    for folder in spec.submodule_search_locations:
-        for source in sorted(Path(folder).rglob("*.py")):
-            names.update(_registrations(source))
-    return frozenset(names)
-
-
-def _registrations(source: Path) -> Iterable[str]:
-    try:
-        tree = ast.parse(source.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ClassDef | ast.FunctionDef):
-            continue
-        for deco in node.decorator_list:
-            if not (isinstance(deco, ast.Call) and deco.args):
-                continue
-            func = deco.func
-            fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            first = deco.args[0]
-            if (fname == "register" or fname.startswith("register_")) and (
-                isinstance(first, ast.Constant) and isinstance(first.value, str)
-            ):
-                yield first.value
 
 
 def _config_error(exc: ValidationError) -> ConfigError:
