@@ -70,6 +70,14 @@ def build_command(
     )
     if result.audit is not None:
         _print_audit(result.audit)
+    if result.failures:
+        for utt_id, why in result.failures[:10]:
+            console.print(f"failed: {utt_id}: {why}", markup=False)
+        console.print(
+            f"{len(result.failures)} file(s) failed and were left out (see failures.tsv)",
+            markup=False,
+        )
+        raise typer.Exit(1)
 
 
 def audit_command(

@@ -37,6 +37,9 @@ PROTOCOL_NAMES = {
 }
 MANIFEST = "localspoof.csv"
 BUILD_INFO = "build.json"
+FAILURES = "failures.tsv"
+#: More failed jobs than this fraction means a broken synthesizer or source, not a bad text.
+MAX_FAILED_FRACTION = 0.01
 CSV_COLUMNS = (
     "utt_id", "path", "key", "speaker", "attack", "split", "language", "source_package",
     "source_file", "synthesizer", "settings", "text", "channel",
@@ -195,13 +198,21 @@ def build(
     _remove_stale_parts(root)
     todo = [j for j in jobs if not (root / audio_path(j)).is_file()]
     failures = _render_all(todo, root, workers, progress, on_written)
-    if failures:
+    if len(failures) > max(1, MAX_FAILED_FRACTION * len(jobs)):
         shown = "; ".join(f"{u}: {why}" for u, why in failures[:5])
         raise CorpusError(str(root), f"{len(failures)} file(s) failed to render: {shown}")
+    # A synthesizer that fails on one text fails on it every time (the plan is seeded), so
+    # leaving the few failed jobs out keeps the corpus deterministic; they are listed in
+    # failures.tsv and the data card, and the CLI exits 1.
+    failed = {u for u, _ in failures}
+    kept = [j for j in jobs if j.utt_id not in failed]
     for split in SPLITS:
-        write_text_atomic(root / PROTOCOL_DIR / PROTOCOL_NAMES[split], protocol_text(jobs, split))
-    write_text_atomic(root / MANIFEST, manifest_text(jobs))
-    result = BuildResult(root, jobs, len(todo), len(jobs) - len(todo), 0.0)
+        write_text_atomic(root / PROTOCOL_DIR / PROTOCOL_NAMES[split], protocol_text(kept, split))
+    write_text_atomic(root / MANIFEST, manifest_text(kept))
+    write_text_atomic(
+        root / FAILURES, "utt_id\treason\n" + "".join(f"{u}\t{why}\n" for u, why in failures)
+    )
+    result = BuildResult(root, kept, len(todo), len(jobs) - len(todo), 0.0, failures=failures)
     if run_audit:
         from spoofscope.localspoof.audit import audit_corpus
 
@@ -209,7 +220,7 @@ def build(
     result.seconds = time.perf_counter() - start
     from spoofscope.localspoof.card import write_card
 
-    write_card(root, jobs, result.audit, {"size": size, "seed": seed, "attacks": chosen})
+    write_card(root, kept, result.audit, {"size": size, "seed": seed, "attacks": chosen})
     if result.audit is not None:
         result.audit.raise_if_failed()
     return result

@@ -171,7 +171,13 @@ class CommandSynth:
             if res.returncode != 0 or not out.is_file():
                 why = res.stderr.decode(errors="replace").strip()[-300:] or f"exit {res.returncode}"
                 raise AudioError(what, f"synthesizer failed: {why}")
-            data, sr = sf.read(io.BytesIO(out.read_bytes()), dtype="float32", always_2d=True)
+            try:
+                data, sr = sf.read(io.BytesIO(out.read_bytes()), dtype="float32", always_2d=True)
+            except (sf.LibsndfileError, RuntimeError) as exc:
+                # Seen with festival on some inputs: a header-only or truncated WAV.
+                raise AudioError(
+                    what, f"synthesizer wrote unreadable audio for {text!r}: {exc}"
+                ) from None
         if data.shape[0] == 0 or not np.any(data):
             raise AudioError(what, f"synthesizer produced no audio for {text!r}")
         return data.mean(axis=1), int(sr)

@@ -63,3 +63,29 @@ def test_protocol_and_manifest_rows() -> None:
         rows[2]["path"] == audio_path(jobs[2]) == "LA/ASVspoof2019_LA_eval/flac/LS_E_0000001.flac"
     )
     assert rows[0]["text"] == "Premere, per favore"
+
+
+def test_a_job_that_fails_to_render_is_left_out_and_listed(tmp_path: Path, monkeypatch) -> None:
+    """One synthesizer failure must not sink a build: the file is left out of the protocols and
+    manifest, listed in failures.tsv, and the result carries it (the CLI then exits 1)."""
+    from spoofscope.errors import AudioError
+    from spoofscope.localspoof import build as build_module
+
+    victim: list[str] = []
+
+    def fake_render(job: Job) -> np.ndarray:
+        if not victim and job.key == "spoof":
+            victim.append(job.utt_id)
+        if job.utt_id in victim:
+            raise AudioError(f"festival {job.attack}", "synthesizer wrote unreadable audio")
+        return np.full(1600, 0.1, dtype=np.float32)
+
+    monkeypatch.setattr(build_module, "render", fake_render)
+    monkeypatch.setattr(build_module, "MAX_FAILED_FRACTION", 0.05)
+    result = build_module.build(tmp_path, size="tiny", progress=False, run_audit=False)
+    assert [u for u, _ in result.failures] == victim
+    assert victim[0] not in {j.utt_id for j in result.jobs}
+    protocols = "".join(p.read_text() for p in tmp_path.glob("LA/*protocols/*.txt"))
+    assert victim[0] not in protocols and len(protocols.splitlines()) == len(result.jobs)
+    assert victim[0] not in (tmp_path / "localspoof.csv").read_text()
+    assert f"{victim[0]}\tfestival" in (tmp_path / "failures.tsv").read_text()
