@@ -1,0 +1,110 @@
+"""Speed of every registered model on CPU: parameters, FLOPs, utterances/s at batch 1 and 8.
+
+For AASIST and AASIST-L it also measures the fast path against the plain (official-order) path in
+the same run, interleaved, and — when ``AASIST_OFFICIAL_DIR`` points to a checkout of
+github.com/clovaai/aasist — against the official ``models/AASIST.py``. Settings follow the reference
+timing (``../shared/reference/aasist/timing.json``): ``torch.set_num_threads(2)``,
+``inference_mode``, 4-second input (64600 samples), warm-up runs, median of timed runs.
+
+Usage: ``python benchmarks/models.py [--quick] [--models aasist,lcnn]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from spoofscope.models import MODELS
+
+
+def flops(model: torch.nn.Module, wave: torch.Tensor) -> int:
+    """Forward FLOPs of one call (matmul/conv-family ops, as FlopCounterMode counts them)."""
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        model(wave)
+    return counter.get_total_flops()
+
+
+def median_seconds(
+    fns: dict[str, Callable[[], object]], warmup: int, runs: int
+) -> dict[str, float]:
+    """Median wall time per call of each function, runs interleaved so load drifts hit all alike."""
+    with torch.inference_mode():
+        for fn in fns.values():
+            for _ in range(warmup):
+                fn()
+        times: dict[str, list[float]] = {k: [] for k in fns}
+        for _ in range(runs):
+            for key, fn in fns.items():
+                start = time.perf_counter()
+                fn()
+                times[key].append(time.perf_counter() - start)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def official_model(arch: str) -> torch.nn.Module | None:
+    """The official AASIST model from ``$AASIST_OFFICIAL_DIR`` with the same weights, or None."""
+    root = os.environ.get("AASIST_OFFICIAL_DIR")
+    if not root:
+        return None
+    spec = importlib.util.spec_from_file_location(
+        "aasist_official", Path(root) / "models" / "AASIST.py"
+    )
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    config = MODELS.get(arch).default_config()
+    model = module.Model({"architecture": "AASIST", **config})
+    model.load_state_dict(MODELS.get(arch)().state_dict(), strict=False)
+    return model.eval()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="CI size: 1 s input, 1 warm-up, 1 run")
+    parser.add_argument("--models", default=None, help="comma-separated names (default: all)")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    samples, warmup, runs, batches = (16000, 1, 1, (1, 2)) if args.quick else (64600, 2, 5, (1, 8))
+    names = args.models.split(",") if args.models else MODELS.names()
+    print(f"input {samples} samples, threads 2, warm-up {warmup}, median of {runs}")
+    header = f"{'model':<18} {'params':>11} {'GFLOPs/utt':>11}"
+    header += "".join(f" {f'utt/s b{b}':>10}" for b in batches)
+    print(header + "  ratios")
+    for name in names:
+        model = MODELS.get(name)().eval()
+        gflops = flops(model, torch.randn(1, samples) * 0.05) / 1e9
+        row = f"{name:<18} {model.num_parameters():>11,} {gflops:>11.2f}"
+        ratios = []
+        for batch in batches:
+            wave = torch.randn(batch, samples) * 0.05
+            fns: dict[str, Callable[[], object]] = {"model": lambda m=model, w=wave: m(w)}
+            if name in ("aasist", "aasist-l"):
+                fast = MODELS.get(name)(fast=True).eval()
+                fast.load_state_dict(model.state_dict())
+                fns["fast"] = lambda m=fast, w=wave: m(w)
+                official = official_model(name)
+                if official is not None:
+                    fns["official"] = lambda m=official, w=wave: m(w)
+            t = median_seconds(fns, warmup, runs)
+            row += f" {batch / t['model']:>10.2f}"
+            if "fast" in t:
+                ratios.append(f"b{batch} fast/plain {t['model'] / t['fast']:.2f}x")
+                if "official" in t:
+                    ratios.append(f"b{batch} fast/official {t['official'] / t['fast']:.2f}x")
+                ratios.append(f"b{batch} fast {batch / t['fast']:.2f} utt/s")
+        print(row + ("  " + "; ".join(ratios) if ratios else ""), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

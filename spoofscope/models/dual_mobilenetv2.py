@@ -1,0 +1,96 @@
+"""Dual MobileNetV2 (seed 001): a spectrogram-image branch and an MFCC-image branch, fused.
+
+Each branch is a MobileNetV2 backbone (torchvision names under ``spec.*`` / ``mfcc.*``) with global
+average pooling to 1280 features. ``fusion="concat"`` concatenates them (2560), as the report;
+``fusion="attention"`` learns per-modality weights (a softmax over one score per branch, computed
+from each branch's features) and takes the weighted sum (1280). Head: Dense 512-256-64, each with
+BatchNorm and Dropout, then Dense(1) → ``[-z/2, z/2]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from spoofscope.errors import ConfigError
+from spoofscope.features import build_frontend
+from spoofscope.models.base import Countermeasure, logit_pair, register_model
+from spoofscope.models.mobilenetv2 import FEATURE_DIM, freeze_stages, mobilenet_v2_features
+
+BRANCH_FRONTENDS: dict[str, dict[str, Any]] = {
+    "spec": {"source": "spectrogram", "size": [200, 200]},
+    "mfcc": {"source": "mfcc", "size": [200, 200]},
+}
+
+
+@register_model("dual-mobilenetv2")
+class DualMobileNetV2(Countermeasure):
+    """Two MobileNetV2 branches on two feature images → logits ``[B, 2]``.
+
+    Args:
+        spec_params / mfcc_params: ``image`` front-end parameters of the two branches.
+        fusion: ``"concat"`` or ``"attention"``.
+        head: hidden widths of the head (512, 256, 64); dropout: after each hidden layer.
+        trainable_top: top backbone stages left trainable in each branch (None = all).
+    """
+
+    def __init__(
+        self,
+        spec_params: dict[str, Any] | None = None,
+        mfcc_params: dict[str, Any] | None = None,
+        fusion: str = "concat",
+        head: tuple[int, ...] | list[int] = (512, 256, 64),
+        dropout: float = 0.5,
+        trainable_top: int | None = None,
+        crop_samples: int = 64000,
+    ) -> None:
+        if fusion not in ("concat", "attention"):
+            raise ConfigError("fusion", "choose 'concat' or 'attention'")
+        spec_params = dict(spec_params or BRANCH_FRONTENDS["spec"])
+        mfcc_params = dict(mfcc_params or BRANCH_FRONTENDS["mfcc"])
+        config = {"spec_params": spec_params, "mfcc_params": mfcc_params, "fusion": fusion,
+                  "head": list(head), "dropout": dropout, "trainable_top": trainable_top,
+                  "crop_samples": crop_samples}  # fmt: skip
+        super().__init__(config, crop_samples=crop_samples)
+        self.frontend_spec = build_frontend("image", **spec_params)
+        self.frontend_mfcc = build_frontend("image", **mfcc_params)
+        self.spec = mobilenet_v2_features()
+        self.mfcc = mobilenet_v2_features()
+        self.fusion = fusion
+        if fusion == "attention":
+            self.modality_score = nn.Linear(FEATURE_DIM, 1)
+        width = 2 * FEATURE_DIM if fusion == "concat" else FEATURE_DIM
+        layers: list[nn.Module] = []
+        for hidden in head:
+            layers += [nn.Linear(width, hidden), nn.BatchNorm1d(hidden), nn.ReLU(),
+                       nn.Dropout(dropout)]  # fmt: skip
+            width = hidden
+        layers.append(nn.Linear(width, 1))
+        self.head = nn.Sequential(*layers)
+        if trainable_top is not None:
+            self.freeze_backbone(trainable_top)
+
+    def frontend_config(self) -> dict[str, Any]:
+        return {"spec": self.frontend_spec.config(), "mfcc": self.frontend_mfcc.config()}
+
+    def freeze_backbone(self, trainable_top: int = 0) -> None:
+        """Freeze both backbones except their top ``trainable_top`` stages."""
+        for branch in (self.spec, self.mfcc):
+            freeze_stages(branch, trainable_top)
+        self.config["trainable_top"] = trainable_top
+
+    def fuse(self, wave: Tensor) -> Tensor:
+        """``wave: [B, T]`` → fused branch features ``[B, 2560]`` (concat) or ``[B, 1280]``."""
+        a = self.spec(self.frontend_spec(wave)).mean(dim=(2, 3))  # [B, 1280]
+        b = self.mfcc(self.frontend_mfcc(wave)).mean(dim=(2, 3))
+        if self.fusion == "concat":
+            return torch.cat([a, b], dim=1)
+        both = torch.stack([a, b], dim=1)  # [B, 2, 1280]
+        weights = torch.softmax(self.modality_score(both), dim=1)  # [B, 2, 1]
+        return (weights * both).sum(dim=1)
+
+    def forward(self, wave: Tensor) -> Tensor:
+        """``wave: [B, T]`` → logits ``[B, 2]`` (index 1 = bona fide)."""
+        return logit_pair(self.head(self.fuse(wave)))

@@ -1,0 +1,104 @@
+"""LFCC-LCNN: Light CNN with Max-Feature-Map activations (the ASVspoof 2021 LA/DF baseline family).
+
+Layout of the convolutional part follows Wang & Yamagishi, "A comparative study on recent neural
+spoofing countermeasures for synthetic speech detection" (Interspeech 2021) and the ASVspoof 2021
+baseline: nine MFM convolutions (5×5, then 1×1/3×3 pairs) with four 2×2 max-pools and batch norms,
+dropout 0.7. Two back-ends: ``"pool"`` (average over time + linear) and ``"blstm"`` (two
+bidirectional LSTM layers with a skip connection, average over time, linear), the LSTM variant of
+that paper.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from spoofscope.errors import ConfigError
+from spoofscope.models.base import FeatureCountermeasure, register_model
+
+
+class MaxFeatureMap(nn.Module):
+    """Max-Feature-Map: split the channels in two halves and keep the element-wise maximum."""
+
+    def __init__(self, half: int) -> None:
+        super().__init__()
+        self.half = half  # static, so ONNX export knows the channel count
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.maximum(x[:, : self.half], x[:, self.half :])
+
+
+def mfm_conv(c_in: int, c_out: int, kernel: int) -> nn.Sequential:
+    """Conv producing ``2 * c_out`` channels followed by MFM → ``c_out`` channels."""
+    return nn.Sequential(
+        nn.Conv2d(c_in, 2 * c_out, kernel, padding=kernel // 2), MaxFeatureMap(c_out)
+    )
+
+
+#: (c_in, c_out, kernel, then: "pool" | "bn" | "pool+bn" | None) per MFM convolution.
+LCNN_LAYERS: tuple[tuple[int, int, int, str | None], ...] = (
+    (1, 32, 5, "pool"),
+    (32, 32, 1, "bn"),
+    (32, 48, 3, "pool+bn"),
+    (48, 48, 1, "bn"),
+    (48, 64, 3, "pool"),
+    (64, 64, 1, "bn"),
+    (64, 32, 3, "bn"),
+    (32, 32, 1, "bn"),
+    (32, 32, 3, "pool"),
+)
+
+
+@register_model("lcnn")
+class LCNN(FeatureCountermeasure):
+    """LFCC-LCNN (ASVspoof 2021 baseline) → logits ``[B, 2]``.
+
+    Args:
+        frontend: front-end name (default ``lfcc``: 20 LFCCs + Δ + ΔΔ = 60 dims).
+        frontend_params: its parameters.
+        backend: ``"blstm"`` (default, the LSTM variant) or ``"pool"``.
+        dropout: dropout after the convolutional part.
+        crop_samples: input contract crop length (4 s).
+    """
+
+    def __init__(
+        self,
+        frontend: str = "lfcc",
+        frontend_params: dict[str, Any] | None = None,
+        backend: str = "blstm",
+        dropout: float = 0.7,
+        crop_samples: int = 64000,
+    ) -> None:
+        params = dict(frontend_params or {})
+        config = {"frontend": frontend, "frontend_params": params, "backend": backend,
+                  "dropout": dropout, "crop_samples": crop_samples}  # fmt: skip
+        super().__init__(config, frontend, params, crop_samples)
+        if backend not in ("blstm", "pool"):
+            raise ConfigError("backend", "choose 'blstm' or 'pool'")
+        n_feat = self.frontend(torch.zeros(1, 4000)).shape[2]
+        layers: list[nn.Module] = []
+        for c_in, c_out, kernel, then in LCNN_LAYERS:
+            layers.append(mfm_conv(c_in, c_out, kernel))
+            if then and "pool" in then:
+                layers.append(nn.MaxPool2d(2, 2))
+                n_feat //= 2
+            if then and "bn" in then:
+                layers.append(nn.BatchNorm2d(c_out, affine=False))
+        layers.append(nn.Dropout(dropout))
+        self.body = nn.Sequential(*layers)
+        width = 32 * n_feat
+        self.backend = backend
+        if backend == "blstm":
+            self.lstm1 = nn.LSTM(width, width // 2, batch_first=True, bidirectional=True)
+            self.lstm2 = nn.LSTM(width, width // 2, batch_first=True, bidirectional=True)
+        self.out = nn.Linear(width, 2)
+
+    def forward(self, wave: Tensor) -> Tensor:
+        """``wave: [B, T]`` → logits ``[B, 2]`` (index 1 = bona fide)."""
+        x = self.body(self.frontend(wave))  # [B, 32, F', frames']
+        x = x.flatten(1, 2).transpose(1, 2)  # [B, frames', 32 F']
+        if self.backend == "blstm":
+            x = x + self.lstm2(self.lstm1(x)[0])[0]
+        return self.out(x.mean(dim=1))
