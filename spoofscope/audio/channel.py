@@ -141,9 +141,17 @@ def additive_noise(
 
 
 def _ffmpeg_roundtrip(
-    wave: np.ndarray, sr: int, codec_sr: int, encode_args: list[str]
+    wave: np.ndarray,
+    sr: int,
+    codec_sr: int,
+    encode_args: list[str],
+    decode_args: tuple[str, ...] = (),
 ) -> np.ndarray:
-    """Encode ``wave`` with ffmpeg's ``encode_args`` at ``codec_sr`` and decode it back to ``sr``."""
+    """Encode ``wave`` with ffmpeg's ``encode_args`` at ``codec_sr`` and decode it back to ``sr``.
+
+    ``decode_args`` name the input format for headerless streams (raw GSM), which ffmpeg cannot
+    probe reliably when they are short.
+    """
     exe = shutil.which("ffmpeg")
     if exe is None:
         raise ConfigError("ffmpeg", "not installed; run `apt-get install ffmpeg`")
@@ -163,6 +171,7 @@ def _ffmpeg_roundtrip(
             "-hide_banner",
             "-loglevel",
             "error",
+            *decode_args,
             "-i",
             "pipe:0",
             "-f",
@@ -185,7 +194,8 @@ def _ffmpeg_roundtrip(
 @CODECS.register("gsm")
 def gsm(wave: np.ndarray, sr: int) -> np.ndarray:
     """GSM 06.10 full rate (13 kbit/s at 8 kHz), the codec of mobile calls and Asterisk prompts."""
-    return _ffmpeg_roundtrip(wave, sr, 8000, ["-c:a", "libgsm", "-f", "gsm"])
+    raw_gsm = ("-f", "gsm", "-ar", "8000", "-ac", "1")
+    return _ffmpeg_roundtrip(wave, sr, 8000, ["-c:a", "libgsm", "-f", "gsm"], raw_gsm)
 
 
 @CODECS.register("mp3")

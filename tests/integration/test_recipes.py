@@ -63,3 +63,19 @@ def test_recipe_trains_two_steps(path, tiny_root, tmp_path):
     epochs = [r for r in read_metrics(tmp_path / "run" / "metrics.jsonl") if r["kind"] == "epoch"]
     assert epochs and all(r["train_loss"] == r["train_loss"] for r in epochs)  # not NaN
     assert (tmp_path / "run" / "best" / "model.safetensors").is_file()
+
+
+@pytest.mark.slow
+def test_default_model_recipe_trains_two_steps_on_localspoof(tmp_path):
+    """The recipe of the shipped detector, augmentation included, on LocalSpoof tiny."""
+    from tests.fixtures.localspoof import tiny_corpus
+
+    cfg = load_config(
+        CONFIGS / "default" / "lcnn-localspoof.yaml",
+        [f"data.root={tiny_corpus()}", *SHRINK[:5]],
+    )
+    assert cfg.data.corpus == "localspoof" and cfg.augment
+    result = Trainer(cfg, tmp_path / "run", progress=False).fit()
+    assert result.steps == 2
+    card = (tmp_path / "run" / "best" / "card.json").read_text()
+    assert '"architecture": "lcnn"' in card

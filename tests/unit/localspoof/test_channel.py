@@ -78,3 +78,12 @@ def test_normalise_loudness_ignores_pauses() -> None:
     x = np.concatenate([tone(440, 1.0, amp=0.05), np.zeros(3 * SR)]).astype(np.float32)
     y = normalise_loudness(x, SR, target_dbfs=-26.0)
     assert 20 * np.log10(level(y[:SR])) == pytest.approx(-26.0, abs=0.2)
+
+
+@pytest.mark.parametrize("codec", ["gsm", "mp3", "opus", "mulaw", "alaw"])
+@pytest.mark.parametrize("n", [10, 160, 4800])
+def test_codecs_take_very_short_inputs(codec, n):
+    """Augmentation crops words down to a few ms; raw GSM used to fail to probe below ~0.3 s."""
+    wave = np.random.default_rng(n).standard_normal(n).astype(np.float32) * 0.1
+    out = apply_codec(wave, 16000, codec)
+    assert out.shape == (n,) and np.isfinite(out).all()
