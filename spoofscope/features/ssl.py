@@ -18,6 +18,15 @@ from spoofscope.features.base import FrontEnd, length_mask
 from spoofscope.features.normalization import utterance_mvn
 
 
+def quiet_transformers() -> None:
+    """Silence transformers' progress bars and info logs: a CLI loading a local model should print
+    its own output only."""
+    import transformers
+
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+
+
 def load_pretrained(model: str) -> torch.nn.Module:
     """Load a transformers speech encoder from a directory or hub id.
 
@@ -30,6 +39,7 @@ def load_pretrained(model: str) -> torch.nn.Module:
         raise ConfigError(
             "ssl", "needs the 'transformers' package (pip install spoofscope[ssl])"
         ) from None
+    quiet_transformers()
     try:
         return transformers.AutoModel.from_pretrained(model)
     except (OSError, ValueError) as exc:

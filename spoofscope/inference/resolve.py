@@ -22,15 +22,24 @@ def default_model_dir() -> Path:
     return Path(str(resources.files("spoofscope") / "data" / "default"))
 
 
-def checkpoint_dir(spec: str | Path) -> Path | None:
-    """The checkpoint directory a spec names, or None when it names a pretrained model instead."""
-    if str(spec) == DEFAULT_MODEL:
+def checkpoint_dir(spec: str | Path) -> Path:
+    """The checkpoint directory a spec names.
+
+    Raises:
+        CheckpointError: the spec names no checkpoint (the message lists the named models).
+    """
+    from spoofscope.models.pretrained import PRETRAINED, PRETRAINED_DIR
+
+    text = str(spec)
+    if text == DEFAULT_MODEL:
         path = default_model_dir()
         if not (path / "card.json").is_file():
             raise CheckpointError(
                 "default", "the shipped default model is missing from this installation"
             )
         return path
+    if text in PRETRAINED:
+        return PRETRAINED_DIR / text
     path = Path(spec)
     if (path / "card.json").is_file():
         return path
@@ -39,24 +48,19 @@ def checkpoint_dir(spec: str | Path) -> Path | None:
             return path / sub
     if path.exists():
         raise CheckpointError(path, "neither a checkpoint directory nor a run directory")
-    return None
+    names = ", ".join([DEFAULT_MODEL, *sorted(PRETRAINED)])
+    raise CheckpointError(
+        text, f"no such checkpoint or run directory, and not a named model ({names})"
+    )
 
 
 def load_model(spec: str | Path) -> tuple[Any, dict[str, Any]]:
     """Load the model a spec names, in eval mode, with its card.
 
     Raises:
-        CheckpointError: the spec names nothing loadable.
-        UnknownNameError: a bare name that is no pretrained model.
+        CheckpointError: the spec names nothing loadable, or its files do not fit.
     """
     from spoofscope.models.base import load_checkpoint, read_card
 
     directory = checkpoint_dir(spec)
-    if directory is not None:
-        return load_checkpoint(directory), read_card(directory)
-    from spoofscope.models import pretrained
-
-    model = pretrained.load_pretrained(str(spec))
-    card = model.card()
-    card.update(pretrained.pretrained_card(str(spec)))
-    return model, card
+    return load_checkpoint(directory), read_card(directory)

@@ -47,6 +47,9 @@ def build_ssl_frontend(ssl_path: str | None, layer: int | None, freeze: bool) ->
         return build_frontend("ssl", model=ssl_path, layer=layer, freeze=freeze)
     from transformers import Wav2Vec2Config, Wav2Vec2Model
 
+    from spoofscope.features.ssl import quiet_transformers
+
+    quiet_transformers()
     torch_state = torch.random.get_rng_state()
     with tempfile.TemporaryDirectory(prefix="spoofscope-tiny-w2v2-") as tmp:
         Wav2Vec2Model(Wav2Vec2Config(**TINY_WAV2VEC2)).save_pretrained(tmp)

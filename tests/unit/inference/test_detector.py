@@ -1,0 +1,100 @@
+"""The Detector API and the `detect` command, on the shipped AASIST-L weights and a small model."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from spoofscope import Detector
+from spoofscope.errors import CheckpointError, ConfigError
+from spoofscope.models import MODELS
+from tests.integration.cli_runner import run_cli
+
+
+@pytest.fixture(scope="module")
+def aasist_l() -> Detector:
+    return Detector.load("aasist-l-19la")
+
+
+def test_shipped_aasist_l_scores_equal_the_official_logits(aasist_l, reference_dir):
+    """A 64600-sample input is one window, so the score is the official logit difference."""
+    inputs = np.load(reference_dir / "aasist" / "inputs.npy")
+    logits = json.loads((reference_dir / "aasist" / "outputs.json").read_text())["models"][
+        "AASIST-L"
+    ]["output_logits_batch6"]
+    for row in (0, 3, 5):
+        got = aasist_l.score(inputs[row], sr=16000)
+        assert got.window_scores == pytest.approx([logits[row][1] - logits[row][0]], abs=1e-4)
+        assert got.duration == pytest.approx(64600 / 16000)
+
+
+def test_files_are_loaded_resampled_and_windowed(aasist_l, reference_dir, tmp_path):
+    wave = np.load(reference_dir / "aasist" / "inputs.npy")[3]
+    path = tmp_path / "call.wav"
+    sf.write(path, np.concatenate([wave, wave])[::2], 8000)  # 8 kHz telephone file, 8 s
+    det = aasist_l.score(path)
+    assert det.source == str(path) and len(det.window_scores) == 3  # 0-4, 2-6, 4-8 s
+    assert det.score == pytest.approx(np.mean(det.window_scores))
+    assert det.verdict in {"bonafide", "spoof", "uncertain"}
+    assert 0.0 <= det.p_spoof <= 1.0
+
+
+def test_arrays_need_their_sample_rate(aasist_l):
+    with pytest.raises(ConfigError, match="sample rate"):
+        aasist_l.score(np.zeros(16000, dtype=np.float32))
+
+
+def _detector(threshold: float, calibration: dict | None, band: float = 0.1) -> Detector:
+    model = MODELS.get("lcnn")()
+    card = model.card()
+    card.update(threshold=threshold, calibration=calibration)
+    return Detector(model, card, uncertain_band=band)
+
+
+def test_calibration_maps_scores_to_p_spoof_and_verdicts():
+    det = _detector(threshold=0.5, calibration={"a": 2.0, "b": -1.0})
+    assert det.calibrated
+    assert det.p_spoof(0.5) == pytest.approx(0.5)
+    assert det.p_spoof(3.0) < 0.01 and det.p_spoof(-3.0) > 0.99
+    assert det.verdict(3.0) == "bonafide" and det.verdict(-3.0) == "spoof"
+    assert det.verdict(0.55) == "uncertain"  # p_spoof 0.475: inside the 0.1 band
+    assert _detector(0.5, {"a": 2.0, "b": -1.0}, band=0.0).verdict(0.55) == "bonafide"
+
+
+def test_without_calibration_p_spoof_is_centred_on_the_threshold():
+    det = _detector(threshold=-1.0, calibration=None)
+    assert not det.calibrated and det.p_spoof(-1.0) == pytest.approx(0.5)
+
+
+def test_band_must_leave_room_for_a_verdict():
+    with pytest.raises(ConfigError, match="uncertain_band"):
+        _detector(0.0, None, band=0.5)
+
+
+def test_unknown_model_spec_names_the_choices():
+    with pytest.raises(CheckpointError, match="aasist-19la"):
+        Detector.load("no-such-model")
+
+
+def test_detect_cli_goes_on_past_a_bad_file(reference_dir, tmp_path):
+    good = tmp_path / "hello.wav"
+    sf.write(good, np.load(reference_dir / "aasist" / "inputs.npy")[5], 16000)
+    bad = tmp_path / "notes.wav"
+    bad.write_text("not audio")
+    res = run_cli("detect", "--model", "aasist-l-19la", str(good), str(bad))
+    assert res.code == 1
+    assert res.out.splitlines()[0].split()[0] in {"bonafide", "spoof", "uncertain"}
+    assert "1 scored, 1 failed" in res.out
+    assert res.err.strip().startswith("error: ") and "notes.wav" in res.err
+
+    res = run_cli("detect", "--model", "aasist-l-19la", "--json", str(good))
+    data = json.loads(res.out)
+    assert res.code == 0 and data["results"][0]["source"] == str(good) and data["failed"] == []
+
+
+def test_detect_cli_unknown_model_is_one_error_line(tmp_path):
+    res = run_cli("detect", "--model", "nope", str(tmp_path / "x.wav"))
+    assert res.code == 2 and res.err.count("\n") == 1 and res.err.startswith("error: nope:")
