@@ -20,6 +20,11 @@ def evaluate(
     max_files: int | None = typer.Option(None, "--max-files", help="Score a seeded subset."),
     crop: str = typer.Option("first", "--crop", help="first, centre or full (whole utterance)."),
     batch_size: int = typer.Option(32, "--batch-size", help="Files per forward pass."),
+    channel: str | None = typer.Option(
+        None,
+        "--channel",
+        help="Pass every file through a codec first (mulaw, alaw, gsm, mp3, opus).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print metrics.json to stdout."),
 ) -> None:
     """Score SPLIT of CORPUS at ROOT with MODEL; write OUT/{scores.tsv,metrics.json,report.html}."""
@@ -30,7 +35,7 @@ def evaluate(
     from spoofscope.evaluation.evaluate import EvalOptions
     from spoofscope.evaluation.evaluate import evaluate as run
 
-    opts = EvalOptions(crop=crop, batch_size=batch_size, max_files=max_files)
+    opts = EvalOptions(crop=crop, batch_size=batch_size, max_files=max_files, channel=channel)
     metrics = run(model, corpus, root, split, out, opts)
     if as_json:
         print_json(metrics)

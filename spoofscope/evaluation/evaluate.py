@@ -45,6 +45,22 @@ class EvalOptions:
     max_files: int | None = None
     device: str = "auto"
     seed: int = 0
+    channel: str | None = None  # a codec of spoofscope.audio.channel applied to every file
+
+
+class ChannelTransform:
+    """Pass every waveform through one codec (a robustness condition of the evaluation)."""
+
+    def __init__(self, codec: str, sr: int) -> None:
+        from spoofscope.audio.channel import CODECS
+
+        CODECS.get(codec)  # unknown names fail here, listing the codecs
+        self.codec, self.sr = codec, sr
+
+    def __call__(self, wave: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        from spoofscope.audio.channel import apply_codec
+
+        return apply_codec(wave, self.sr, self.codec)
 
 
 def load_split(corpus: str, root: str | Path, split: str, max_files: int | None = None) -> Manifest:
@@ -83,7 +99,10 @@ def score_manifest(
     length = opts.crop_samples or getattr(model, "crop_samples", 64600)
     device = pick_device(opts.device)
     model = model.to(device)
-    dataset = AudioDataset(manifest, sample_rate, CropPolicy(length, opts.crop), seed=opts.seed)
+    channel = ChannelTransform(opts.channel, sample_rate) if opts.channel else None
+    dataset = AudioDataset(
+        manifest, sample_rate, CropPolicy(length, opts.crop), augment=channel, seed=opts.seed
+    )
     # Whole utterances differ in length and the model contract takes no lengths: one at a time.
     batch = 1 if opts.crop == "full" else opts.batch_size
     loader = DataLoader(dataset, batch_size=batch, shuffle=False)
@@ -206,7 +225,13 @@ def evaluate(
         "parameters": card.get("parameters"),
         "calibration": card.get("calibration"),
     }
-    metrics["data"] = {"corpus": corpus, "root": str(root), "split": split, "crop": opts.crop}
+    metrics["data"] = {
+        "corpus": corpus,
+        "root": str(root),
+        "split": split,
+        "crop": opts.crop,
+        "channel": opts.channel or "clean",
+    }
     metrics["scoring_seconds"] = round(seconds, 3)
     (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2, default=float) + "\n")
     plots = {

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from spoofscope.errors import CheckpointError
+from spoofscope.errors import CheckpointError, UnknownNameError
 from spoofscope.evaluation.evaluate import EvalOptions, evaluate, threshold_sweep
 from spoofscope.evaluation.metrics import compute_eer
 from spoofscope.evaluation.scorefile import read_scores
@@ -92,3 +92,17 @@ def test_threshold_sweep_counts_accepts_per_class():
     assert by_t[0.1]["accuracy"] == 0.5 and by_t[0.1]["spoof_recall"] == 0.0
     assert by_t[0.6]["accuracy"] == 1.0
     assert by_t[0.9]["bonafide_recall"] == 0.5
+
+
+def test_channel_condition_codes_every_file_before_scoring(trained, tmp_path):
+    run, eval_root = trained
+    clean = evaluate(run, "asvspoof2019-la", eval_root, "eval", tmp_path / "clean", EvalOptions())
+    coded = evaluate(run, "asvspoof2019-la", eval_root, "eval", tmp_path / "gsm",
+                     EvalOptions(channel="gsm"))  # fmt: skip
+    assert coded["data"]["channel"] == "gsm" and clean["data"]["channel"] == "clean"
+    a = read_scores(tmp_path / "clean" / "scores.tsv").score
+    b = read_scores(tmp_path / "gsm" / "scores.tsv").score
+    assert a.shape == b.shape and not np.allclose(a, b)  # the codec changed what the model saw
+    with pytest.raises(UnknownNameError, match="codec"):
+        evaluate(run, "asvspoof2019-la", eval_root, "eval", tmp_path / "x",
+                 EvalOptions(channel="g729"))  # fmt: skip
