@@ -106,3 +106,24 @@ def test_channel_condition_codes_every_file_before_scoring(trained, tmp_path):
     with pytest.raises(UnknownNameError, match="codec"):
         evaluate(run, "asvspoof2019-la", eval_root, "eval", tmp_path / "x",
                  EvalOptions(channel="g729"))  # fmt: skip
+
+
+def test_accuracy_benchmark_tabulates_models_by_channel(trained, tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "benchmarks" / "accuracy.py"
+    spec = importlib.util.spec_from_file_location("accuracy_benchmark", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    run, eval_root = trained
+    argv = ["--models", str(run), "--channels", "clean,alaw", "--corpus", "asvspoof2019-la",
+            "--root", str(eval_root), "--out", str(tmp_path), "--crop", "first"]  # fmt: skip
+    bench.main(argv)
+    rows = [r for r in capsys.readouterr().out.splitlines() if r.startswith(f"| {run}")]
+    assert [r.split(" | ")[1] for r in rows] == ["clean", "alaw"]
+    clean = json.loads(
+        (tmp_path / str(run).replace("/", "_") / "clean" / "metrics.json").read_text()
+    )
+    assert f"| {clean['eer_percent']:.2f} |" in rows[0]
+    assert (tmp_path / "table.md").read_text().count("\n") == 4
