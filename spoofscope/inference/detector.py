@@ -90,6 +90,9 @@ class Detector:
         contract = card.get("input", {})
         self.sample_rate = int(contract.get("sample_rate") or 16000)
         self.crop = int(contract.get("crop_samples") or 4 * self.sample_rate)
+        # A model trained on one channel (LocalSpoof: the telephone band) is only meaningful on
+        # it, so its card may name a codec of spoofscope.audio.channel applied before scoring.
+        self.channel = contract.get("channel")
         self.threshold = float(card.get("threshold") or 0.0)
         calibration = card.get("calibration") or {}
         self.calibrated = "a" in calibration and "b" in calibration
@@ -154,6 +157,10 @@ class Detector:
             wave = load(source, sr=self.sample_rate)
             quality = wave.quality
             name = str(source) if isinstance(source, str | PathLike | Path) else "<bytes>"
+        if self.channel:
+            from spoofscope.audio.channel import apply_codec
+
+            wave = apply_codec(np.asarray(wave, dtype=np.float32), self.sample_rate, self.channel)
         per_window = self.score_windows(wave)
         score = float(per_window.mean())
         return Detection(

@@ -98,3 +98,24 @@ def test_detect_cli_goes_on_past_a_bad_file(reference_dir, tmp_path):
 def test_detect_cli_unknown_model_is_one_error_line(tmp_path):
     res = run_cli("detect", "--model", "nope", str(tmp_path / "x.wav"))
     assert res.code == 2 and res.err.count("\n") == 1 and res.err.startswith("error: nope:")
+
+
+def test_a_card_channel_is_applied_before_scoring(reference_dir):
+    """A wideband input and its telephone-band version score the same when the card says the
+    model expects the telephone channel."""
+    from spoofscope.audio.channel import apply_codec
+
+    model = MODELS.get("lcnn")()
+    card = model.card()
+    card["input"]["channel"] = "telephone"
+    det = Detector(model, card)
+    wave = np.load(reference_dir / "aasist" / "inputs.npy")[0]
+    narrow = apply_codec(wave, 16000, "telephone")
+    assert det.score(wave, sr=16000).score == pytest.approx(
+        det.score(narrow, sr=16000).score, abs=1e-3
+    )
+    card["input"]["channel"] = None
+    plain = Detector(model, card)
+    assert plain.score(wave, sr=16000).score != pytest.approx(
+        det.score(wave, sr=16000).score, abs=1e-3
+    )
