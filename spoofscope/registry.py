@@ -78,7 +78,8 @@ class Registry(Generic[T]):
         A registration is a decorator call named ``register`` or ``register_<something>`` whose
         first argument is a string literal (``@MODELS.register("lcnn")``,
         ``@register_model("aasist")``). Config validation uses this so that a bad name fails
-        before torch is imported. Entries already registered at run time are included too.
+        before torch is imported. Entries registered at run time (outside the package) are not
+        included; :meth:`known_names` adds them.
         """
         if self._declared is None:
             names: set[str] = set()
@@ -87,7 +88,11 @@ class Registry(Generic[T]):
                 for source in sorted(Path(folder).rglob("*.py")):
                     names.update(_registrations(source))
             self._declared = frozenset(names)
-        return self._declared | frozenset(self._entries)
+        return self._declared
+
+    def known_names(self) -> frozenset[str]:
+        """Names declared in the package source plus any registered so far, without importing."""
+        return self.declared_names() | frozenset(self._entries)
 
     def __contains__(self, name: object) -> bool:
         self._load()

@@ -71,6 +71,10 @@ class SelfSupervised(FrontEnd):
         super().__init__(sample_rate, **params)
         model, layer = self.params["model"], self.params["layer"]
         self.encoder = load_pretrained(model)
+        if hasattr(self.encoder.config, "layerdrop"):
+            # LayerDrop skips whole layers in training mode, so hidden_states would have fewer
+            # entries than layers: a chosen layer index or learned layer weights would shift.
+            self.encoder.config.layerdrop = 0.0
         n_states = self.encoder.config.num_hidden_layers + 1
         if layer is not None and not 0 <= layer < n_states:
             raise ConfigError("layer", f"must be in 0..{n_states - 1} for {model}")

@@ -311,15 +311,15 @@ def check_names(cfg: RunConfig, *, need_root: bool = True) -> None:
     from spoofscope.losses import LOSSES
     from spoofscope.models import MODELS
 
-    # Registries are read statically here (declared_names): importing their modules would pull
+    # Registries are read statically here (known_names): importing their modules would pull
     # in torch, and a bad recipe must fail in well under a second.
     for kind, name, registry in (
         ("corpus", cfg.data.corpus, CORPORA),
         ("model", cfg.model.name, MODELS),
         ("loss", cfg.loss.name, LOSSES),
     ):
-        if name not in registry.declared_names():
-            raise UnknownNameError(kind, name, sorted(registry.declared_names()))
+        if name not in registry.known_names():
+            raise UnknownNameError(kind, name, sorted(registry.known_names()))
     if need_root and not Path(cfg.data.root).exists():
         raise CorpusError(cfg.data.root, "corpus root does not exist (data.root)")
 

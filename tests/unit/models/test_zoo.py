@@ -8,7 +8,10 @@ import torch
 from spoofscope.models import MODELS
 
 SLOW = {"rawnet2", "dual-mobilenetv2", "mobilenetv2", "modified-cnn", "aasist", "ssl-aasist"}
-NAMES = [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in MODELS.names()]
+NAMES = [
+    pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n
+    for n in sorted(MODELS.declared_names())
+]
 
 
 def _speech_like(batch: int, samples: int = 16000) -> torch.Tensor:
