@@ -119,3 +119,11 @@ def test_a_card_channel_is_applied_before_scoring(reference_dir):
     assert plain.score(wave, sr=16000).score != pytest.approx(
         det.score(wave, sr=16000).score, abs=1e-3
     )
+
+
+def test_the_shipped_default_model_loads_and_scores():
+    det = Detector.load("default")
+    assert det.card["architecture"] == "lcnn" and det.channel == "telephone"
+    assert det.calibrated and det.card["provenance"]["recipe"].startswith("configs/default/")
+    result = det.score(np.zeros(4000, dtype=np.float32) + 0.01, sr=8000)
+    assert result.verdict in {"bonafide", "spoof", "uncertain"} and 0 <= result.p_spoof <= 1
