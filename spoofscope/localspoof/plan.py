@@ -7,6 +7,7 @@ seed says, and the protocols can be written from the plan alone.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -84,12 +85,17 @@ def attacks_by_split(
     return out
 
 
+_TEMPLATE = re.compile(r"%\d")
+
+
 def text_pool(language: str) -> list[str]:
     """Lines in ``language`` for the synthesizers: source transcripts and the project's prompts."""
     lines = [t for t in asterisk_texts(language).values() if t and not t.startswith("[")]
     lines += [t for t in fillets_texts(language).values() if t]
     lines += list(PROMPTS.get(language, ()))
-    return sorted(set(lines))
+    # The game scripts hold format templates ("J%1.", "C%1.") that are no speech and make some
+    # festival voices write an unreadable file.
+    return sorted({t for t in lines if not _TEMPLATE.search(t)})
 
 
 def _pick_bonafide(

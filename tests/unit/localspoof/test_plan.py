@@ -80,3 +80,12 @@ def test_attack_selection() -> None:
         attacks_by_split(["L01", "L99"])
     with pytest.raises(ConfigError, match="size"):
         plan(fake_sources(), size="huge")
+
+
+def test_text_pool_drops_format_templates():
+    """Game scripts hold templates like 'J%1.' that are no speech and break festival voices."""
+    from spoofscope.localspoof.plan import text_pool
+
+    for language in ("it", "cs", "nl", "en"):
+        pool = text_pool(language)
+        assert pool and not [t for t in pool if "%1" in t or "%2" in t]
