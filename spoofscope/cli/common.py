@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)  # one result per line, even in a pipe
 err_console = Console(stderr=True, highlight=False)
 
 
