@@ -142,7 +142,7 @@ def test_damaged_header(tmp_path):
     path = tmp_path / "bad.wav"
     sf.write(path, speech_like(0.5), SR)
     data = bytearray(path.read_bytes())
-    data[8:16] = b"XXXXXXXX"  # RIFF magic kept, WAVE/fmt destroyed
+    data[8:16] = bytes(8)  # RIFF magic kept, WAVE/fmt destroyed
     path.write_bytes(bytes(data))
     with pytest.raises(errors.CorruptAudioError):
         load(path)
