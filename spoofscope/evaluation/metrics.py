@@ -46,6 +46,15 @@ ASVSPOOF2021_TDCF = {
 }
 #: ASVspoof 5 track 1 (CM-only) detection cost (evaluation-package defaults).
 ASVSPOOF5_DCF = {"Pspoof": 0.05, "Cmiss": 1.0, "Cfa": 10.0}
+#: ASVspoof 5 track 2 architecture-agnostic DCF (what its evaluation.py uses for t2_tandem).
+ASVSPOOF5_ADCF = {
+    "Ptrg": 0.9405,
+    "Pnontrg": 0.0095,
+    "Pspf": 0.05,
+    "Cmiss": 1.0,
+    "Cfa_asv": 10.0,
+    "Cfa_cm": 10.0,
+}
 
 
 def _as_scores(x: Sequence[float] | np.ndarray, what: str) -> np.ndarray:
@@ -261,6 +270,43 @@ def cllr(bonafide: np.ndarray, spoof: np.ndarray) -> float:
     c_bona = np.mean(np.logaddexp(0.0, -bonafide))
     c_spoof = np.mean(np.logaddexp(0.0, spoof))
     return float((c_bona + c_spoof) / (2 * np.log(2)))
+
+
+def a_dcf(
+    target: np.ndarray,
+    nontarget: np.ndarray,
+    spoof: np.ndarray,
+    cost: Mapping[str, float] = ASVSPOOF5_ADCF,
+) -> tuple[float, float]:
+    """Minimum normalised a-DCF of spoofing-aware speaker verification scores, and its threshold.
+
+    a-DCF (Shim et al., Odyssey 2024) charges misses of targets and acceptances of both nontargets
+    and spoofs, normalised by the cost of the better trivial system. Thresholds follow the DET
+    convention above (stable sort in target, nontarget, spoof order; the threshold is the score of
+    the last rejected trial).
+    """
+    groups = [_as_scores(x, what) for x, what in ((target, "target scores"),
+              (nontarget, "nontarget scores"), (spoof, "spoof scores"))]  # fmt: skip
+    scores = np.concatenate(groups)
+    labels = np.concatenate([np.full(g.size, i) for i, g in enumerate(groups)])
+    order = np.argsort(scores, kind="mergesort")
+    rejected = [np.cumsum(labels[order] == i) for i in range(3)]
+    n_tar, n_non, n_spf = (g.size for g in groups)
+    p_miss = np.concatenate([[0.0], rejected[0] / n_tar])
+    p_fa_non = np.concatenate([[1.0], (n_non - rejected[1]) / n_non])
+    p_fa_spf = np.concatenate([[1.0], (n_spf - rejected[2]) / n_spf])
+    thresholds = np.concatenate([[scores[order[0]] - 0.001], scores[order]])
+    dcf = (
+        cost["Cmiss"] * cost["Ptrg"] * p_miss
+        + cost["Cfa_asv"] * cost["Pnontrg"] * p_fa_non
+        + cost["Cfa_cm"] * cost["Pspf"] * p_fa_spf
+    )
+    default = min(
+        cost["Cmiss"] * cost["Ptrg"],
+        cost["Cfa_asv"] * cost["Pnontrg"] + cost["Cfa_cm"] * cost["Pspf"],
+    )
+    k = int(np.argmin(dcf / default))
+    return float(dcf[k] / default), float(thresholds[k])
 
 
 # --- classification at a threshold ---------------------------------------------------------------

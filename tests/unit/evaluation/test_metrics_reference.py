@@ -120,3 +120,22 @@ def test_tiny_cases_match_official_det(ref):
         eer = m.compute_eer(case["bonafide"], case["spoof"])
         assert eer.eer == pytest.approx(case["eer_fraction"], abs=1e-12), case["name"]
         assert eer.threshold == case["eer_threshold"], case["name"]
+
+
+def test_asvspoof5_a_dcf_matches_official(reference_dir, ref):
+    """Track 2 (SASV) a-DCF from the sasv-score column, keys from the separate keys file."""
+    import csv
+
+    metrics_dir = reference_dir / "metrics"
+    with open(metrics_dir / "asvspoof5_sasv_keys.tsv") as fh:
+        label = {r["filename"]: r["asv-label"] for r in csv.DictReader(fh, delimiter="\t")}
+    with open(metrics_dir / "asvspoof5_sasv_scores.tsv") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    scores = np.array([float(r["sasv-score"]) for r in rows])
+    labels = np.array([label[r["filename"]] for r in rows])
+    value, threshold = m.a_dcf(
+        scores[labels == "target"], scores[labels == "nontarget"], scores[labels == "spoof"]
+    )
+    want = ref["asvspoof5_track2_on_sasv_files"]
+    assert value == pytest.approx(want["a_dcf"], abs=1e-12)
+    assert threshold == want["a_dcf_threshold"]
