@@ -80,22 +80,34 @@ class DetCurve:
     thresholds: np.ndarray
 
 
+def _sweep(*groups: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Reject trials one at a time in ascending score order; count rejections per group.
+
+    The sort is stable over the groups in the order given, so at equal scores trials of the first
+    group are rejected first (the official bona-fide-first convention). Returns, per group, the
+    number of its trials rejected after k = 0..N rejections, and the threshold of each point: the
+    score of the last rejected trial (the lowest score minus 0.001 when none is).
+    """
+    scores = np.concatenate(groups)
+    labels = np.concatenate([np.full(g.size, i) for i, g in enumerate(groups)])
+    order = np.argsort(scores, kind="mergesort")
+    rejected = [np.concatenate([[0.0], np.cumsum(labels[order] == i)]) for i in range(len(groups))]
+    thresholds = np.concatenate([[scores[order[0]] - 0.001], scores[order]])
+    return rejected, thresholds
+
+
 def det_curve(positive: np.ndarray, negative: np.ndarray) -> DetCurve:
     """DET curve of positive (bona fide) against negative (spoof) scores, official tie order."""
     positive = _as_scores(positive, "bona fide scores")
     negative = _as_scores(negative, "spoof scores")
-    n_pos, n_neg = positive.size, negative.size
-    scores = np.concatenate([positive, negative])
-    is_pos = np.concatenate([np.ones(n_pos), np.zeros(n_neg)])
-    order = np.argsort(scores, kind="mergesort")  # stable: bona fide first at ties
-    rejected_pos = np.cumsum(is_pos[order])
-    # Accepted negatives after k rejections, written as the official code does so rates agree to
-    # the last bit: (n_neg - (k - rejected_pos)) / n_neg.
-    accepted_neg = n_neg - (np.arange(1, scores.size + 1) - rejected_pos)
-    frr = np.concatenate([[0.0], rejected_pos / n_pos])
-    far = np.concatenate([[1.0], accepted_neg / n_neg])
-    thresholds = np.concatenate([[scores[order[0]] - 0.001], scores[order]])
-    return DetCurve(frr=frr, far=far, thresholds=thresholds)
+    (rejected_pos, rejected_neg), thresholds = _sweep(positive, negative)
+    # Counts are whole numbers held exactly in float64, so n - rejected equals the official
+    # (n_neg - (k - rejected_pos)) to the last bit.
+    return DetCurve(
+        frr=rejected_pos / positive.size,
+        far=(negative.size - rejected_neg) / negative.size,
+        thresholds=thresholds,
+    )
 
 
 @dataclass(frozen=True)
@@ -285,17 +297,13 @@ def a_dcf(
     convention above (stable sort in target, nontarget, spoof order; the threshold is the score of
     the last rejected trial).
     """
-    groups = [_as_scores(x, what) for x, what in ((target, "target scores"),
-              (nontarget, "nontarget scores"), (spoof, "spoof scores"))]  # fmt: skip
-    scores = np.concatenate(groups)
-    labels = np.concatenate([np.full(g.size, i) for i, g in enumerate(groups)])
-    order = np.argsort(scores, kind="mergesort")
-    rejected = [np.cumsum(labels[order] == i) for i in range(3)]
-    n_tar, n_non, n_spf = (g.size for g in groups)
-    p_miss = np.concatenate([[0.0], rejected[0] / n_tar])
-    p_fa_non = np.concatenate([[1.0], (n_non - rejected[1]) / n_non])
-    p_fa_spf = np.concatenate([[1.0], (n_spf - rejected[2]) / n_spf])
-    thresholds = np.concatenate([[scores[order[0]] - 0.001], scores[order]])
+    target = _as_scores(target, "target scores")
+    nontarget = _as_scores(nontarget, "nontarget scores")
+    spoof = _as_scores(spoof, "spoof scores")
+    (rej_tar, rej_non, rej_spf), thresholds = _sweep(target, nontarget, spoof)
+    p_miss = rej_tar / target.size
+    p_fa_non = (nontarget.size - rej_non) / nontarget.size
+    p_fa_spf = (spoof.size - rej_spf) / spoof.size
     dcf = (
         cost["Cmiss"] * cost["Ptrg"] * p_miss
         + cost["Cfa_asv"] * cost["Pnontrg"] * p_fa_non
