@@ -21,6 +21,14 @@ def _attack_list(value: str | None) -> list[str] | None:
     return [a.strip().upper() for a in value.split(",") if a.strip()]
 
 
+def _seen_list(value: str | None) -> list[str] | None:
+    if value is not None and value.strip().lower() == "all":
+        from spoofscope.localspoof.plan import ALL_ATTACKS
+
+        return list(ALL_ATTACKS)
+    return _attack_list(value)
+
+
 def _print_audit(report) -> None:
     from rich.table import Table
 
@@ -43,6 +51,12 @@ def build_command(
     attacks: str | None = typer.Option(
         None, "--attacks", help="Comma-separated attack ids to build (default L01-L08)."
     ),
+    seen: str | None = typer.Option(
+        None,
+        "--seen",
+        help="Attacks of train/dev: comma-separated ids or `all` (default L01,L02,L06, the "
+        "benchmark protocol; `all` is the data of a model to ship, eval speakers still unseen).",
+    ),
     workers: int = typer.Option(
         max(1, (os.cpu_count() or 1)), "--workers", "-j", help="Render processes."
     ),
@@ -63,6 +77,7 @@ def build_command(
         seed=seed,
         progress=not quiet,
         run_audit=not no_audit,
+        seen=_seen_list(seen),
     )
     console.print(
         f"LocalSpoof at {result.root}: {len(result.jobs)} files "

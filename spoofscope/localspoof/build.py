@@ -26,7 +26,7 @@ from spoofscope.errors import ConfigError, CorpusError, SpoofscopeError
 from spoofscope.localspoof.attacks import ATTACKS
 from spoofscope.localspoof.attacks.base import TtsAttack
 from spoofscope.localspoof.chain import STORE_SR, telephone_chain
-from spoofscope.localspoof.plan import BONAFIDE, Job, attacks_by_split, plan
+from spoofscope.localspoof.plan import BONAFIDE, SEEN_ATTACKS, Job, attacks_by_split, plan
 from spoofscope.localspoof.sources import SPLITS, decode, discover
 
 PROTOCOL_DIR = "LA/ASVspoof2019_LA_cm_protocols"
@@ -165,6 +165,7 @@ def build(
     progress: bool = True,
     on_written: Callable[[str], None] | None = None,
     run_audit: bool = True,
+    seen: list[str] | None = None,
 ) -> BuildResult:
     """Build (or resume) LocalSpoof into ``out``.
 
@@ -178,6 +179,7 @@ def build(
         on_written: called with each finished utt_id in the parent (a test hook that may raise to
             interrupt the build).
         run_audit: run the shortcut audit and write it into the data card.
+        seen: attacks of train and dev (default the benchmark's; see :data:`SEEN_ATTACKS`).
 
     Returns:
         a :class:`BuildResult`.
@@ -188,13 +190,19 @@ def build(
         ConfigError: for bad options or a folder holding another build.
     """
     root = Path(out)
-    chosen = sorted({a for names in attacks_by_split(attacks).values() for a in names})
+    seen_attacks = tuple(seen or SEEN_ATTACKS)
+    chosen = sorted(
+        {a for names in attacks_by_split(attacks, seen_attacks).values() for a in names}
+    )
     for attack_id in chosen:
         ATTACKS.get(attack_id)().check()
     start = time.perf_counter()
-    jobs = plan(discover(), size=size, attacks=chosen, seed=seed)
+    jobs = plan(discover(), size=size, attacks=chosen, seed=seed, seen=seen_attacks)
     root.mkdir(parents=True, exist_ok=True)
-    _check_build_info(root, {"size": size, "attacks": chosen, "seed": seed, "files": len(jobs)})
+    info: dict[str, Any] = {"size": size, "attacks": chosen, "seed": seed, "files": len(jobs)}
+    if seen_attacks != SEEN_ATTACKS:  # builds made before --seen existed have no such key
+        info["seen"] = list(seen_attacks)
+    _check_build_info(root, info)
     _remove_stale_parts(root)
     todo = [j for j in jobs if not (root / audio_path(j)).is_file()]
     failures = _render_all(todo, root, workers, progress, on_written)
@@ -220,7 +228,12 @@ def build(
     result.seconds = time.perf_counter() - start
     from spoofscope.localspoof.card import write_card
 
-    write_card(root, kept, result.audit, {"size": size, "seed": seed, "attacks": chosen})
+    write_card(
+        root,
+        kept,
+        result.audit,
+        {"size": size, "seed": seed, "attacks": chosen, "seen": list(seen_attacks)},
+    )
     if result.audit is not None:
         result.audit.raise_if_failed()
     return result

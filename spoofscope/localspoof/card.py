@@ -28,7 +28,8 @@ def card_text(jobs: list[Job], audit: Any, params: dict[str, Any]) -> str:
         "2019 LA; `localspoof.csv` holds the full manifest.",
         "",
         f"Build options: size `{params['size']}`, seed `{params['seed']}`, "
-        f"attacks {', '.join(params['attacks'])}.",
+        f"attacks {', '.join(params['attacks'])}; "
+        f"train and dev see {', '.join(params.get('seen') or ['L01', 'L02', 'L06'])}.",
         "",
         "## Bona fide sources",
         "",

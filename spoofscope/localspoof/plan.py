@@ -156,6 +156,7 @@ def plan(
     size: str = "small",
     attacks: Sequence[str] | None = None,
     seed: int = 0,
+    seen: Sequence[str] = SEEN_ATTACKS,
 ) -> list[Job]:
     """Every job of a build, in utterance-id order.
 
@@ -168,13 +169,15 @@ def plan(
         size: "tiny", "small" or "full".
         attacks: attack ids to use (default all); see :func:`attacks_by_split`.
         seed: fixes every choice.
+        seen: attacks of the train and dev splits (the benchmark's L01, L02, L06 by default;
+            every attack for the model a practitioner ships, whose eval *speakers* stay unseen).
 
     Raises:
         ConfigError: for an unknown size or a split without sources or attacks.
     """
     if size not in SIZES:
         raise ConfigError(f"size '{size}'", f"choose one of: {', '.join(SIZES)}")
-    per_split = attacks_by_split(attacks)
+    per_split = attacks_by_split(attacks, seen)
     rng = np.random.default_rng(seed)
     jobs: list[Job] = []
     for split in SPLITS:

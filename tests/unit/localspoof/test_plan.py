@@ -82,6 +82,20 @@ def test_attack_selection() -> None:
         plan(fake_sources(), size="huge")
 
 
+def test_seen_all_puts_every_attack_in_train_and_dev_but_keeps_the_speakers_apart() -> None:
+    benchmark = plan(fake_sources(), size="small", seed=0)
+    shipped = plan(fake_sources(), size="small", seed=0, seen=ALL_ATTACKS)
+    for split in ("train", "dev"):
+        assert {j.attack for j in shipped if j.split == split and j.key == "spoof"} == set(
+            ALL_ATTACKS
+        )
+    for jobs in (benchmark, shipped):
+        speakers = {s: {j.speaker for j in jobs if j.split == s} for s in VOICES}
+        assert not speakers["train"] & speakers["eval"]
+    count = Counter((j.split, j.key) for j in benchmark)
+    assert Counter((j.split, j.key) for j in shipped) == count
+
+
 def test_text_pool_drops_format_templates():
     """Game scripts hold templates like 'J%1.' that are no speech and break festival voices."""
     from spoofscope.localspoof.plan import text_pool
