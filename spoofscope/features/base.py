@@ -87,6 +87,9 @@ class FrontEnd(torch.nn.Module, abc.ABC):
         if lengths is None:
             return self.transform(wave, full_lengths(wave))
         lengths = lengths.to(device=wave.device, dtype=torch.int64)
+        if not torch.jit.is_tracing() and bool((lengths >= wave.shape[-1]).all()):
+            # no row is padded: masking would be two full passes over the batch for nothing
+            return self.transform(wave, lengths)
         wave = wave * length_mask(lengths, wave.shape[-1]).to(wave.dtype)
         feats = self.transform(wave, lengths)  # [B, C, F, frames]
         valid = length_mask(self.output_lengths(lengths), feats.shape[-1])

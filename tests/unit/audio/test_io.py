@@ -56,6 +56,20 @@ def test_every_format_decodes_close_to_the_original(tmp_path, ext, fmt, subtype)
         np.testing.assert_allclose(wave, ref, atol=1e-3)
 
 
+@pytest.mark.parametrize(
+    ("ext", "fmt", "subtype"),
+    [("wav", "WAV", "PCM_U8"), ("flac", "FLAC", "PCM_S8"), ("wav", "WAV", "PCM_16"),
+     ("flac", "FLAC", "PCM_24"), ("wav", "WAV", "PCM_32")],
+)  # fmt: skip
+def test_integer_pcm_equals_libsndfile_float_reading_bit_for_bit(tmp_path, ext, fmt, subtype):
+    # load() reads integer PCM as integers and scales it itself (faster); nothing may change.
+    x = np.stack([speech_like(0.5, seed=3), -speech_like(0.5, seed=4)], axis=1)
+    path = tmp_path / f"utt.{ext}"
+    sf.write(path, x, SR, format=fmt, subtype=subtype)
+    expected, _ = sf.read(path, dtype="float32", always_2d=True)
+    np.testing.assert_array_equal(load(path, sr=None, mono=False), expected.T)
+
+
 def test_stereo_is_downmixed_and_kept_on_request(tmp_path):
     left, right = speech_like(0.5, seed=1), speech_like(0.5, seed=2)
     path = tmp_path / "stereo.wav"

@@ -18,10 +18,15 @@ def test_benchmark_prints_one_ratio_per_feature(capsys: pytest.CaptureFixture[st
     spec.loader.exec_module(module)
     assert module.main(["--n", "4"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    ratios = {}
+    ratios, bounds = {}, {}
     for line in lines:
-        match = re.match(r"^(\w+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)x$", line)
+        match = re.match(
+            r"^(\w+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)x(?:\s+([\d.]+)\s+([\d.]+)x)?$", line
+        )
         if match:
             ratios[match.group(1)] = float(match.group(4))
+            if match.group(6):
+                bounds[match.group(1)] = float(match.group(6))
     assert set(ratios) == {"mfcc", "logmel", "lfcc", "cqcc"}
-    assert all(ratio > 0 for ratio in ratios.values())
+    assert set(bounds) == {"mfcc", "logmel", "lfcc"}  # the FFT floor of every framed feature
+    assert all(ratio > 0 for ratio in (*ratios.values(), *bounds.values()))
