@@ -1,10 +1,15 @@
-"""Copy a trained run's best checkpoint into the package as the default detector.
+"""Copy a trained run's best checkpoint into the package as a shipped detector.
 
-    python scripts/ship_default_model.py runs/default-lcnn
+    python scripts/ship_default_model.py runs/default-lcnn-shipped \
+        --recipe configs/default/lcnn-localspoof-shipped.yaml
+    python scripts/ship_default_model.py runs/default-lcnn \
+        --recipe configs/default/lcnn-localspoof.yaml --name lcnn-localspoof-benchmark
 
-Writes spoofscope/data/default/{model.safetensors, card.json, README.md}. The card gains the input
-channel the model was trained on (LocalSpoof is telephone-band audio, so the Detector band-limits
-what it scores) and the provenance: the recipe, the command that reproduces it, the commit.
+``--name default`` (the default) writes spoofscope/data/default/, what ``Detector.load("default")``
+reads; another name writes spoofscope/data/pretrained/NAME/ (register it in
+``spoofscope.models.pretrained.PRETRAINED``). The card gains the input channel the model was
+trained on (LocalSpoof is telephone-band audio, so the Detector band-limits what it scores) and the
+provenance: the recipe, the commands that reproduce it, the attacks it saw, the commit.
 """
 
 from __future__ import annotations
@@ -18,13 +23,30 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-TARGET = REPO / "spoofscope" / "data" / "default"
-RECIPE = "configs/default/lcnn-localspoof.yaml"
+DATA = REPO / "spoofscope" / "data"
+
+
+def training_data(root: Path) -> tuple[str, str]:
+    """A sentence on what the model learnt from, and the `corpus build` command of ``root``."""
+    info = json.loads((root / "build.json").read_text())
+    seen = info.get("seen", ["L01", "L02", "L06"])
+    flag = " --seen all" if len(seen) == 8 else ""
+    command = (
+        f"spoofscope corpus build --out {root} --size {info['size']}{flag} "
+        f"--workers 2 --seed {info['seed']}"
+    )
+    text = (
+        f"LocalSpoof {info['size']}, train split (train speakers; attacks {', '.join(seen)}); "
+        "model selection on the dev split only"
+    )
+    return text, command
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", type=Path)
+    parser.add_argument("--recipe", required=True, help="the recipe the run was trained from")
+    parser.add_argument("--name", default="default", help="default, or a pretrained name")
     parser.add_argument("--channel", default="telephone")
     args = parser.parse_args()
     best = args.run / "best"
@@ -35,35 +57,37 @@ def main() -> None:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
     ).stdout.strip()
+    data_text, build_command = training_data(Path(config["data"]["root"]))
     card["input"]["channel"] = args.channel
     card["provenance"] = {
-        "recipe": RECIPE,
+        "recipe": args.recipe,
         "reproduce": [
-            "spoofscope corpus build --out data/localspoof-full --size full --workers 2 --seed 0",
-            f"spoofscope train --config {RECIPE} --out runs/default-lcnn",
-            "python scripts/ship_default_model.py runs/default-lcnn",
+            build_command,
+            f"spoofscope train --config {args.recipe} --out {args.run}",
+            f"python scripts/ship_default_model.py {args.run} --recipe {args.recipe} "
+            f"--name {args.name}",
         ],
         "commit": commit,
-        "training_data": "LocalSpoof full, train split (train speakers; attacks L01, L02, L06); "
-        "model selection on the dev split only",
+        "training_data": data_text,
         "name": config.get("name"),
         "training_seconds": summary.get("seconds"),
     }
-    TARGET.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(best / "model.safetensors", TARGET / "model.safetensors")
-    (TARGET / "card.json").write_text(json.dumps(card, indent=2) + "\n")
+    target = DATA / "default" if args.name == "default" else DATA / "pretrained" / args.name
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(best / "model.safetensors", target / "model.safetensors")
+    (target / "card.json").write_text(json.dumps(card, indent=2) + "\n")
     dev_eer = card["training"]["dev_eer"]
-    (TARGET / "README.md").write_text(
-        f"# spoofscope default detector\n\n"
+    (target / "README.md").write_text(
+        f"# spoofscope detector `{args.name}`\n\n"
         f"{card['architecture']} ({card['parameters']:,} parameters) on "
-        f"{card['input']['frontend']['name']} features, trained by `{RECIPE}` on LocalSpoof "
-        f"(built offline from Debian recordings and local synthesizers). Dev EER "
-        f"{100 * dev_eer:.2f}% at epoch {card['training']['epoch']}. Inputs are band-limited to "
-        f"the telephone channel before scoring.\n\nReproduce:\n\n```\n"
+        f"{card['input']['frontend']['name']} features, trained by `{args.recipe}` on "
+        f"{data_text} (LocalSpoof is built offline from Debian recordings and local "
+        f"synthesizers). Dev EER {100 * dev_eer:.2f}% at epoch {card['training']['epoch']}. "
+        f"Inputs are band-limited to the telephone channel before scoring.\n\nReproduce:\n\n```\n"
         + "\n".join(card["provenance"]["reproduce"])
         + "\n```\n\nTraining data licences: see the LocalSpoof data card written by the build.\n"
     )
-    print(f"shipped {best} -> {TARGET} (dev EER {100 * dev_eer:.2f}%)")
+    print(f"shipped {best} -> {target} (dev EER {100 * dev_eer:.2f}%)")
 
 
 if __name__ == "__main__":

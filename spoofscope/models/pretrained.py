@@ -1,5 +1,9 @@
 """Named pretrained models shipped with spoofscope, and import of official AASIST checkpoints.
 
+``lcnn-localspoof-benchmark`` is spoofscope's LFCC-LCNN trained under LocalSpoof's benchmark
+protocol (train attacks L01, L02, L06 only), so its eval table shows unseen attacks; the default
+detector is the same recipe trained on every attack (see docs/models.md).
+
 ``aasist-19la`` and ``aasist-l-19la`` are the official AASIST / AASIST-L weights trained on ASVspoof
 2019 LA (github.com/clovaai/aasist, commit a04c986, MIT licence, © 2021-present NAVER Corp.),
 converted to spoofscope checkpoints; their LICENSE and NOTICE sit beside them in
@@ -20,6 +24,7 @@ PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "data" / "pretrained"
 PRETRAINED: dict[str, tuple[str, str]] = {
     "aasist-19la": ("aasist", "ASVspoof 2019 LA train"),
     "aasist-l-19la": ("aasist-l", "ASVspoof 2019 LA train"),
+    "lcnn-localspoof-benchmark": ("lcnn", "LocalSpoof full train, attacks L01, L02, L06"),
 }
 
 

@@ -66,14 +66,12 @@ def test_recipe_trains_two_steps(path, tiny_root, tmp_path):
 
 
 @pytest.mark.slow
-def test_default_model_recipe_trains_two_steps_on_localspoof(tmp_path):
-    """The recipe of the shipped detector, augmentation included, on LocalSpoof tiny."""
+@pytest.mark.parametrize("path", sorted((CONFIGS / "default").glob("*.yaml")), ids=lambda p: p.stem)
+def test_default_model_recipes_train_two_steps_on_localspoof(path, tmp_path):
+    """The recipes of the shipped detectors (benchmark and shipped), augmentation included."""
     from tests.fixtures.localspoof import tiny_corpus
 
-    cfg = load_config(
-        CONFIGS / "default" / "lcnn-localspoof.yaml",
-        [f"data.root={tiny_corpus()}", *SHRINK[:5]],
-    )
+    cfg = load_config(path, [f"data.root={tiny_corpus()}", *SHRINK[:5]])
     assert cfg.data.corpus == "localspoof" and cfg.augment
     result = Trainer(cfg, tmp_path / "run", progress=False).fit()
     assert result.steps == 2
