@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import typer
@@ -25,7 +26,16 @@ def collect() -> dict[str, Any]:
     from spoofscope.corpora import CORPORA
     from spoofscope.features import FRONTENDS
     from spoofscope.models import MODELS
+    from spoofscope.models.pretrained import PRETRAINED
 
+    from spoofscope.inference.resolve import default_model_dir
+
+    card_path = default_model_dir() / "card.json"
+    card = json.loads(card_path.read_text()) if card_path.is_file() else {}
+    data = card.get("provenance", {}).get("training_data", "(missing from this installation)")
+    pretrained = {"default": {"architecture": card.get("architecture", "-"), "data": data}}
+    for name, (arch, data) in PRETRAINED.items():
+        pretrained[name] = {"architecture": arch, "data": data}
     return {
         "version": spoofscope.__version__,
         "torch": torch.__version__,
@@ -33,6 +43,7 @@ def collect() -> dict[str, Any]:
         "frontends": FRONTENDS.names(),
         "models": {name: {"params": _count_params(cls)} for name, cls in MODELS.items()},
         "corpora": CORPORA.names(),
+        "pretrained": pretrained,
     }
 
 
@@ -49,6 +60,9 @@ def info(as_json: bool = typer.Option(False, "--json", help="Print one JSON obje
         params = card["params"]
         console.print(f"  {name:<20} {params:>12,} parameters" if params else f"  {name}")
     console.print(f"corpora ({len(data['corpora'])}): {', '.join(data['corpora']) or '-'}")
+    console.print(f"shipped models ({len(data['pretrained'])}), by name for --model:")
+    for name, card in data["pretrained"].items():
+        console.print(f"  {name:<26} {card['architecture']:<9} {card['data']}")
 
 
 def attach(app: typer.Typer) -> None:

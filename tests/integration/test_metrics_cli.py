@@ -62,3 +62,9 @@ def test_info_json_has_the_contract_keys():
     assert isinstance(data["frontends"], list) and isinstance(data["corpora"], list)
     for card in data["models"].values():
         assert card["params"] is None or card["params"] > 0
+    shipped = {"default", "aasist-19la", "aasist-l-19la", "lcnn-localspoof-benchmark"}
+    assert set(data["pretrained"]) == shipped
+    from spoofscope.inference.resolve import checkpoint_dir
+
+    for name in shipped:  # every listed name resolves to a checkpoint in the package
+        assert (checkpoint_dir(name) / "model.safetensors").is_file()

@@ -127,3 +127,18 @@ def test_accuracy_benchmark_tabulates_models_by_channel(trained, tmp_path, capsy
     )
     assert f"| {clean['eer_percent']:.2f} |" in rows[0]
     assert (tmp_path / "table.md").read_text().count("\n") == 4
+
+
+def test_cli_evaluates_the_shipped_default_model_on_an_eval_only_tree(trained, tmp_path):
+    from tests.integration.cli_runner import run_cli
+
+    _, eval_root = trained
+    out = tmp_path / "out"
+    res = run_cli("evaluate", "--model", "default", "--corpus", "asvspoof2019-la",
+                  "--root", str(eval_root), "--split", "eval", "--out", str(out))  # fmt: skip
+    assert res.code == 0, res.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert 0.0 <= metrics["eer"] <= 1.0 and metrics["eer_percent"] == pytest.approx(
+        100 * metrics["eer"]
+    )
+    assert metrics["n_files"] == 16 and set(metrics["per_attack"]) == {"A01", "A02"}
