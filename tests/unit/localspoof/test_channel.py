@@ -1,4 +1,4 @@
-"""Channel transforms: telephone band, G.711, ffmpeg codecs, noise, trimming, loudness."""
+"""Channel transforms: telephone band, G.711, lossy codecs, noise, trimming, loudness."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from spoofscope.audio.channel import (
     normalise_loudness,
     trim_silence,
 )
-from spoofscope.errors import UnknownNameError
+from spoofscope.errors import ConfigError, UnknownNameError
 
 SR = 16000
 
@@ -43,13 +43,25 @@ def test_g711_quantises_to_256_levels_with_small_error(codec: str) -> None:
 
 
 @pytest.mark.parametrize("codec", ["gsm", "mp3", "opus"])
-def test_ffmpeg_codecs_keep_length_and_the_signal(codec: str) -> None:
+def test_lossy_codecs_keep_length_and_the_signal(codec: str) -> None:
     x = tone(500, seconds=1.0)
     y = apply_codec(x, SR, codec)
     assert y.shape == x.shape
     spec = np.abs(np.fft.rfft(y))
     assert np.argmax(spec) == pytest.approx(500, abs=3)  # 1 Hz bins over a 1 s signal
     assert not np.allclose(y, x, atol=1e-3)  # lossy: it did change
+
+
+def test_mp3_bitrate_sets_the_distortion_and_bad_rates_are_refused() -> None:
+    x = np.random.default_rng(0).standard_normal(SR).astype(np.float32) * 0.1
+    error = {rate: level(apply_codec(x, SR, "mp3", bitrate=rate) - x) for rate in ("8k", "64k")}
+    assert error["8k"] > 1.5 * error["64k"]
+    narrow = apply_codec(x[: SR // 2], 8000, "mp3", bitrate="16k")  # 8 kHz calls code at 8 kHz
+    assert narrow.shape == (SR // 2,) and np.isfinite(narrow).all()
+    with pytest.raises(ConfigError, match="outside 8k-160k"):
+        apply_codec(x, SR, "mp3", bitrate="320k")
+    with pytest.raises(ConfigError, match="not a bitrate"):
+        apply_codec(x, SR, "mp3", bitrate="fast")
 
 
 def test_noise_is_added_at_the_requested_snr_and_is_seeded() -> None:
