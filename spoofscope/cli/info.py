@@ -25,10 +25,9 @@ def collect() -> dict[str, Any]:
     import spoofscope
     from spoofscope.corpora import CORPORA
     from spoofscope.features import FRONTENDS
+    from spoofscope.inference.resolve import default_model_dir
     from spoofscope.models import MODELS
     from spoofscope.models.pretrained import PRETRAINED
-
-    from spoofscope.inference.resolve import default_model_dir
 
     card_path = default_model_dir() / "card.json"
     card = json.loads(card_path.read_text()) if card_path.is_file() else {}
