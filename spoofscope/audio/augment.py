@@ -354,9 +354,8 @@ class Codec:
     The codecs live in :mod:`spoofscope.audio.channel` (``apply_codec(wave, sr, codec, **kw)``,
     names in its ``CODECS`` registry), imported when a ``Codec`` is built; this class only draws the
     codec, passes its options, and keeps the length and the ``[-1, 1]`` range. G.711 (``mulaw``,
-    ``alaw``) is numpy and cheap; ``gsm``, ``mp3`` and ``opus`` run two ``ffmpeg`` processes per call
-    (0.2-0.3 s for 4 s of audio on the 2-core CI machine), so give them to DataLoader workers and
-    a low probability.
+    ``alaw``) costs ~2 ms for 3 s of audio on the 2-core CI machine; ``gsm`` ~12 ms, ``mp3`` ~30 ms
+    and ``opus`` ~100 ms (libsndfile, in memory), so give them a low probability.
 
     Args:
         codecs: codec names from ``spoofscope.audio.channel.CODECS``.

@@ -415,7 +415,7 @@ def test_g711_through_the_channel_module_matches_a_numpy_reference(name, referen
 
 
 @pytest.mark.parametrize("name", ["gsm", "mp3", "opus"])
-def test_ffmpeg_codecs_keep_length_and_the_speech(name):
+def test_lossy_codecs_keep_length_and_the_speech(name):
     x = speech_like(sr=16000, seconds=1.0, peak=0.5)
     y = Codec(codecs=[name], sr=16000)(x, np.random.default_rng(0))
     assert y.shape == x.shape and y.dtype == np.float32 and np.max(np.abs(y)) <= 1.0

@@ -99,3 +99,11 @@ def test_codecs_take_very_short_inputs(codec, n):
     wave = np.random.default_rng(n).standard_normal(n).astype(np.float32) * 0.1
     out = apply_codec(wave, 16000, codec)
     assert out.shape == (n,) and np.isfinite(out).all()
+
+
+def test_opus_bitrate_sets_the_distortion_and_bad_rates_are_refused() -> None:
+    x = np.random.default_rng(1).standard_normal(SR).astype(np.float32) * 0.1
+    error = {rate: level(apply_codec(x, SR, "opus", bitrate=rate) - x) for rate in ("8k", "64k")}
+    assert error["8k"] > 1.5 * error["64k"]
+    with pytest.raises(ConfigError, match="outside 6k-256k"):
+        apply_codec(x, SR, "opus", bitrate="512k")
