@@ -6,12 +6,17 @@ github.com/clovaai/aasist — against the official ``models/AASIST.py``. Setting
 timing (``../shared/reference/aasist/timing.json``): ``torch.set_num_threads(2)``,
 ``inference_mode``, 4-second input (64600 samples), warm-up runs, median of timed runs.
 
-Usage: ``python benchmarks/models.py [--quick] [--models aasist,lcnn]``.
+``--train`` times one training step instead (forward, backward and Adam on a batch of 16 crops of
+3 s, as the LocalSpoof recipes train), and for LCNN compares its Max-Feature-Map backward with
+plain autograd through ``torch.maximum`` in the same run.
+
+Usage: ``python benchmarks/models.py [--quick] [--train] [--models aasist,lcnn]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib.util
 import os
 import statistics
@@ -35,10 +40,10 @@ def flops(model: torch.nn.Module, wave: torch.Tensor) -> int:
 
 
 def median_seconds(
-    fns: dict[str, Callable[[], object]], warmup: int, runs: int
+    fns: dict[str, Callable[[], object]], warmup: int, runs: int, inference: bool = True
 ) -> dict[str, float]:
     """Median wall time per call of each function, runs interleaved so load drifts hit all alike."""
-    with torch.inference_mode():
+    with torch.inference_mode(inference):
         for fn in fns.values():
             for _ in range(warmup):
                 fn()
@@ -67,13 +72,63 @@ def official_model(arch: str) -> torch.nn.Module | None:
     return model.eval()
 
 
+def train_step(model: torch.nn.Module, wave: torch.Tensor) -> Callable[[], object]:
+    """One optimiser step of ``model`` on ``wave`` with random labels (cross-entropy, Adam)."""
+    model.train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+    labels = torch.randint(0, 2, (len(wave),))
+
+    def step() -> object:
+        loss = torch.nn.functional.cross_entropy(model(wave), labels)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+def plain_grad_copy(model: torch.nn.Module) -> torch.nn.Module | None:
+    """A copy of ``model`` whose Max-Feature-Maps use plain autograd, or None if it has none."""
+    clone = copy.deepcopy(model)
+    mfms = [m for m in clone.modules() if hasattr(m, "fast_grad")]
+    for m in mfms:
+        m.fast_grad = False
+    return clone if mfms else None
+
+
+def train_rows(names: list[str], samples: int, batch: int, warmup: int, runs: int) -> None:
+    """Print seconds per training step for each model (and fast/plain MFM ratios)."""
+    print(f"training step: batch {batch} x {samples} samples, threads 2, median of {runs}")
+    for name in names:
+        model = MODELS.get(name)()
+        wave = torch.randn(batch, samples) * 0.05
+        fns: dict[str, Callable[[], object]] = {"model": train_step(model, wave)}
+        plain = plain_grad_copy(model)
+        if plain is not None:
+            fns["plain"] = train_step(plain, wave)
+        t = median_seconds(fns, warmup, runs, inference=False)
+        row = f"{name:<18} {t['model']:>8.3f} s/step"
+        if "plain" in t:
+            row += (
+                f"  MFM grad fast/plain {t['plain'] / t['model']:.2f}x ({t['plain']:.3f} s plain)"
+            )
+        print(row, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="CI size: 1 s input, 1 warm-up, 1 run")
     parser.add_argument("--models", default=None, help="comma-separated names (default: all)")
+    parser.add_argument("--train", action="store_true", help="time training steps instead")
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
     torch.manual_seed(0)
+    if args.train:
+        names = args.models.split(",") if args.models else ["lcnn"]
+        shape = (4, 16000, 1, 1) if args.quick else (16, 48000, 2, 7)
+        train_rows(names, samples=shape[1], batch=shape[0], warmup=shape[2], runs=shape[3])
+        return 0
     samples, warmup, runs, batches = (16000, 1, 1, (1, 2)) if args.quick else (64600, 2, 5, (1, 8))
     names = args.models.split(",") if args.models else MODELS.names()
     print(f"input {samples} samples, threads 2, warm-up {warmup}, median of {runs}")

@@ -19,14 +19,44 @@ from spoofscope.errors import ConfigError
 from spoofscope.models.base import FeatureCountermeasure, register_model
 
 
+class _MaxFeatureMapGrad(torch.autograd.Function):
+    """MFM with a hand-written backward: the winning half takes the gradient, the other gets none.
+
+    Autograd through ``torch.maximum`` of two channel slices builds tie-splitting masks and two
+    zero-filled slice gradients; this keeps one boolean mask from the forward pass and writes both
+    halves of the gradient in place: MFM itself gets ~2.5x cheaper forward + backward, and an LCNN
+    training step 1.4-1.5x faster on the 2-core CPU (``benchmarks/models.py --train``).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, half: int) -> Tensor:
+        a, b = x[:, :half], x[:, half:]
+        wins = a >= b
+        ctx.save_for_backward(wins)
+        return torch.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        (wins,) = ctx.saved_tensors
+        half = grad.shape[1]
+        out = grad.new_empty((grad.shape[0], 2 * half, *grad.shape[2:]))
+        torch.mul(grad, wins, out=out[:, :half])
+        torch.sub(grad, out[:, :half], out=out[:, half:])
+        return out, None
+
+
 class MaxFeatureMap(nn.Module):
     """Max-Feature-Map: split the channels in two halves and keep the element-wise maximum."""
 
     def __init__(self, half: int) -> None:
         super().__init__()
         self.half = half  # static, so ONNX export knows the channel count
+        self.fast_grad = True  # False: plain autograd (benchmarks/models.py --train compares both)
 
     def forward(self, x: Tensor) -> Tensor:
+        grad = torch.is_grad_enabled() and x.requires_grad
+        if self.fast_grad and grad and not torch.onnx.is_in_onnx_export():
+            return _MaxFeatureMapGrad.apply(x, self.half)
         return torch.maximum(x[:, : self.half], x[:, self.half :])
 
 
