@@ -11,7 +11,7 @@ import torch
 from spoofscope.errors import CheckpointError, ConfigError
 from spoofscope.evaluation.scorefile import read_scores
 from spoofscope.models.base import load_checkpoint, read_card
-from spoofscope.training.trainer import Trainer, class_weights, read_metrics
+from spoofscope.training.trainer import Trainer, class_weights, read_metrics, score_loader
 from tests.unit.training.conftest import recipe
 
 
@@ -41,6 +41,16 @@ def test_run_directory_holds_config_log_checkpoints_and_dev_scores(tiny_la, tmp_
     assert card["training"]["n_train"] == 32
     dev = read_scores(run / "dev_scores.tsv")
     assert len(dev) == 16 and set(dev.key) == {"bonafide", "spoof"}
+
+
+def test_dev_loss_from_the_scoring_pass_equals_a_separate_loss_pass(tiny_la, tmp_path):
+    trainer = Trainer(recipe(tiny_la, "train.epochs=1"), tmp_path / "run", progress=False)
+    trainer.fit()
+    dev = trainer._dev()
+    scores, labels = score_loader(trainer.model, trainer.dev_loader, trainer.device)
+    assert dev["dev_loss"] == pytest.approx(trainer._dev_loss(), rel=1e-6)
+    assert np.allclose(trainer.dev_scores, scores, atol=1e-5)
+    assert np.array_equal(trainer.dev_labels, labels)
 
 
 def test_the_model_learns_the_tiny_corpus(tiny_la, tmp_path):
