@@ -17,7 +17,7 @@ from torch import Tensor
 
 from spoofscope.features import FRONTENDS
 from spoofscope.features.base import length_mask, require
-from spoofscope.features.filterbank import apply_filterbank, linear_filterbank, mel_filterbank
+from spoofscope.features.filterbank import linear_filterbank, mel_filterbank
 from spoofscope.features.spectral import AMIN, STFT_DEFAULTS, SpectralFrontEnd
 
 FIRST_COEFFICIENT = ("c0", "energy", "none")
@@ -104,14 +104,19 @@ class CepstralHead(torch.nn.Module):
         return int(self.index.numel()) * (1 + self.deltas)
 
     def _delta(self, static: Tensor) -> Tensor:
-        batch, n, frames = static.shape
-        flat = static.reshape(batch * n, 1, frames)
-        padded = torch.nn.functional.pad(
-            flat, (self.delta_width, self.delta_width), mode="replicate"
-        )
-        return torch.nn.functional.conv1d(padded, self.delta_kernel[None, None]).reshape(
-            batch, n, frames
-        )
+        # sum_k w_k (c[t+k] - c[t-k]) over shifted slices: a handful of element-wise passes, where
+        # a conv1d over B * n single-channel rows cost ~3x more on CPU
+        width, frames = self.delta_width, static.shape[-1]
+        padded = torch.nn.functional.pad(static, (width, width), mode="replicate")
+        terms = [
+            self.delta_kernel[width + k]
+            * (
+                padded[..., width + k : width + k + frames]
+                - padded[..., width - k : width - k + frames]
+            )
+            for k in range(1, width + 1)
+        ]
+        return torch.stack(terms).sum(0) if len(terms) > 1 else terms[0]
 
     @staticmethod
     def _hold_last_frame(x: Tensor, frame_lengths: Tensor) -> Tensor:
@@ -123,8 +128,10 @@ class CepstralHead(torch.nn.Module):
 
     def forward(self, ceps: Tensor, frame_lengths: Tensor) -> Tensor:
         stack = [torch.index_select(ceps, 1, self.index)]  # [B, n, frames] each
+        padded = torch.jit.is_tracing() or bool((frame_lengths < ceps.shape[-1]).any())
         for _ in range(self.deltas):
-            stack.append(self._delta(self._hold_last_frame(stack[-1], frame_lengths)))
+            static = self._hold_last_frame(stack[-1], frame_lengths) if padded else stack[-1]
+            stack.append(self._delta(static))
         return torch.cat(stack, dim=1)[:, None]
 
 
@@ -180,17 +187,25 @@ class FilterbankCepstra(SpectralFrontEnd):
     def _log(self, x: Tensor) -> Tensor:
         return self.log_scale * torch.log10(torch.clamp(x, min=self.amin))
 
+    def _preemphasize(self, wave: Tensor, lengths: Tensor) -> Tensor:
+        """``y[t] = x[t] - a x[t-1]`` (``y[0] = x[0]``), with each row's padding kept silent."""
+        out = torch.sub(wave[:, 1:], wave[:, :-1], alpha=self.preemphasis)
+        out = torch.cat([wave[:, :1], out], dim=1)
+        if torch.jit.is_tracing() or bool((lengths < wave.shape[-1]).any()):
+            # the filter smears a row's last sample into its padding
+            out = out * length_mask(lengths, wave.shape[-1]).to(wave.dtype)
+        return out
+
     def transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
         if self.preemphasis:
-            wave = torch.cat([wave[:, :1], wave[:, 1:] - self.preemphasis * wave[:, :-1]], dim=1)
-            # the filter smears a row's last sample into its padding; keep padding silent
-            wave = wave * length_mask(lengths, wave.shape[-1]).to(wave.dtype)
-        power = self.stft.power(wave)  # [B, F, frames]
-        ceps = torch.matmul(self.dct, self._log(apply_filterbank(self.fbank, power)))
+            wave = self._preemphasize(wave, lengths)
+        # frame-major [B, frames, F]: the filterbank and the DCT are single GEMMs over all frames
+        power = self.stft.power_frames(wave)
+        ceps = torch.matmul(self._log(torch.matmul(power, self.fbank.T)), self.dct.T)
         if self.params["first"] == "energy":
-            energy = self._log(power.sum(dim=1, keepdim=True))  # [B, 1, frames]
-            ceps = torch.cat([energy, ceps[:, 1:]], dim=1)
-        return self.head(ceps, self.output_lengths(lengths))
+            energy = self._log(power.sum(dim=-1, keepdim=True))  # [B, frames, 1]
+            ceps = torch.cat([energy, ceps[..., 1:]], dim=-1)
+        return self.head(ceps.transpose(1, 2), self.output_lengths(lengths))
 
 
 @FRONTENDS.register("mfcc")

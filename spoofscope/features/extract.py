@@ -1,15 +1,15 @@
 """Batched feature extraction of many files into a :class:`FeatureCache`.
 
-Files are decoded one by one (decoding is the floor of the cost), grouped in batches of similar
-length (sorted by size, so little padding is computed), run through the front-end as one padded
-``[B, T]`` batch, and each row is cut to its valid frames and cached as ``[C, F, frames]``.
+Files are grouped in batches of similar length (sorted by size, so little padding is computed) and
+decoded on threads one batch ahead of the front-end, which runs each batch as one padded ``[B, T]``
+tensor; each row is cut to its valid frames and cached as ``[C, F, frames]``.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,25 +39,38 @@ def batch_features(frontend: FrontEnd, waves: Sequence[np.ndarray]) -> list[np.n
     return [feats[row, ..., :n].numpy() for row, n in enumerate(frames)]
 
 
-def load_many(
-    paths: Sequence[str | os.PathLike], sample_rate: int, workers: int = 2
-) -> list[np.ndarray | AudioError]:
-    """Decode ``paths`` with ``spoofscope.audio.load`` on ``workers`` threads (libsndfile releases
-    the GIL, so decoding overlaps); a file that fails gives its AudioError in its place."""
-    from concurrent.futures import ThreadPoolExecutor
-
+def _load_or_error(path: str | os.PathLike, sample_rate: int) -> np.ndarray | AudioError:
     from spoofscope.audio import io as audio_io
 
-    def one(path: str | os.PathLike) -> np.ndarray | AudioError:
-        try:
-            return audio_io.load(path, sr=sample_rate)
-        except AudioError as exc:
-            return exc
+    try:
+        return audio_io.load(path, sr=sample_rate)
+    except AudioError as exc:
+        return exc
 
-    if workers <= 1:
-        return [one(p) for p in paths]
-    with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(one, paths))
+
+def decoded_batches(
+    paths: Sequence[str | os.PathLike], sample_rate: int, batch_size: int = 32, workers: int = 2
+) -> Iterator[tuple[list[str | os.PathLike], list[np.ndarray | AudioError]]]:
+    """Yield ``(paths, decoded)`` batch by batch, decoding batch ``i + 1`` while the caller works
+    on batch ``i``.
+
+    Decoding and the front-end each take a large share of extraction time, and both release the
+    GIL (libsndfile, torch), so overlapping them makes the whole nearly the larger of the two
+    instead of their sum. At most two batches of audio are held at once.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    chunks = [list(paths[i : i + batch_size]) for i in range(0, len(paths), batch_size)]
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+
+        def submit(chunk: list) -> list[Future]:
+            return [pool.submit(_load_or_error, path, sample_rate) for path in chunk]
+
+        ahead = submit(chunks[0]) if chunks else []
+        for index, chunk in enumerate(chunks):
+            current = ahead
+            ahead = submit(chunks[index + 1]) if index + 1 < len(chunks) else []
+            yield chunk, [future.result() for future in current]
 
 
 @dataclass
@@ -118,10 +131,9 @@ def extract_to_cache(
         else:
             missing.append(path)
     missing.sort(key=_size)
-    for first in range(0, len(missing), batch_size):
+    for paths_here, decoded in decoded_batches(missing, frontend.sample_rate, batch_size):
         chunk, waves = [], []
-        paths_here = missing[first : first + batch_size]
-        for path, wave in zip(paths_here, load_many(paths_here, frontend.sample_rate), strict=True):
+        for path, wave in zip(paths_here, decoded, strict=True):
             if isinstance(wave, AudioError):
                 report.failed.append((path, wave.why))
                 step(1)

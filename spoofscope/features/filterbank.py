@@ -51,11 +51,6 @@ def linear_filterbank(
     return torch.from_numpy(weights.astype(np.float32))
 
 
-def apply_filterbank(weights: Tensor, power: Tensor) -> Tensor:
-    """``weights: [M, F]`` applied to ``power: [B, F, frames]`` → ``[B, M, frames]``."""
-    return torch.matmul(weights, power)
-
-
 @FRONTENDS.register("logmel")
 class LogMel(SpectralFrontEnd):
     """Log mel power spectrogram ``log(mel + log_offset)`` → ``[B, 1, n_mels, frames]``.
@@ -81,5 +76,5 @@ class LogMel(SpectralFrontEnd):
         self.register_buffer("fbank", fbank, persistent=False)  # [n_mels, F]
 
     def transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
-        mel = apply_filterbank(self.fbank, self.stft.power(wave))  # [B, n_mels, frames]
-        return torch.log(mel + self.params["log_offset"])[:, None]
+        mel = torch.matmul(self.stft.power_frames(wave), self.fbank.T)  # [B, frames, n_mels]
+        return torch.log(mel + self.params["log_offset"]).transpose(1, 2)[:, None]

@@ -56,6 +56,9 @@ class ShortTimeFourier(torch.nn.Module):
         left = (n_fft - win_length) // 2
         win = torch.nn.functional.pad(win, (left, n_fft - win_length - left))  # [n_fft]
         self.register_buffer("window", win, persistent=False)
+        nonzero = torch.nonzero(win).flatten()
+        #: (offset, length) of the window's non-zero part inside an ``n_fft`` frame
+        self.window_span = (int(nonzero[0]), int(nonzero[-1] - nonzero[0]) + 1)
 
     @property
     def n_bins(self) -> int:
@@ -91,7 +94,32 @@ class ShortTimeFourier(torch.nn.Module):
         pair = torch.view_as_real(spec)
         return pair[..., 0], pair[..., 1]
 
+    def power_frames(self, wave: Tensor) -> Tensor:
+        """``|STFT|^2`` of ``wave: [B, T]``, frame-major → ``[B, frames, n_bins]``, contiguous.
+
+        Only the ``win_length`` samples the window covers are framed, and ``rfft`` zero-pads them to
+        ``n_fft`` at the end rather than centring them: the spectrum differs from the centred
+        frame's by a phase factor only, so the power is the same, for ~20% fewer samples
+        windowed. Frame-major output lets a filterbank be one GEMM over all frames of the batch
+        (``power_frames @ fbank.T``) instead of a batched matmul against a transposed view, which
+        together with the smaller windowing pass makes the cepstral front-ends ~1.3-1.6x faster
+        than going through ``torch.stft`` (``benchmarks/features.py``).
+        """
+        if _exporting():
+            return self.power(wave).transpose(1, 2)
+        pad = self.n_fft // 2
+        padded = torch.nn.functional.pad(wave, (pad, pad), mode=self.pad_mode)
+        frames = 1 + wave.shape[-1] // self.hop_length
+        start, width = self.window_span
+        span = padded[:, start : start + (frames - 1) * self.hop_length + width]
+        windowed = span.unfold(1, width, self.hop_length) * self.window[start : start + width]
+        spec = torch.view_as_real(torch.fft.rfft(windowed, n=self.n_fft))  # [B, frames, F, 2]
+        real, imag = spec[..., 0], spec[..., 1]
+        return torch.addcmul(real * real, imag, imag)
+
     def power(self, wave: Tensor) -> Tensor:
         """``|STFT|^2`` of ``wave: [B, T]`` → ``[B, n_bins, frames]``."""
+        if not _exporting():
+            return self.power_frames(wave).transpose(1, 2)
         real, imag = self(wave)
         return real * real + imag * imag
