@@ -44,17 +44,31 @@ class SpectralFrontEnd(FramedFrontEnd):
 
 @FRONTENDS.register("spectrogram")
 class Spectrogram(SpectralFrontEnd):
-    """Power spectrogram ``|STFT|^2`` → ``[B, 1, n_fft // 2 + 1, frames]``, in dB when ``log``.
+    """Power spectrogram ``|STFT|^2`` → ``[B, 1, n_fft // 2 + 1, frames]``, in dB when ``log``;
+    with ``fmax`` only the bins up to that frequency.
 
     Equals ``librosa.power_to_db(np.abs(librosa.stft(...)) ** 2, ref=1, amin=1e-10, top_db=None)``
     for the same STFT parameters.
     """
 
     name = "spectrogram"
-    defaults: ClassVar[dict[str, Any]] = {**STFT_DEFAULTS, "log": True}
+    defaults: ClassVar[dict[str, Any]] = {**STFT_DEFAULTS, "log": True, "fmax": None}
+
+    def __init__(self, sample_rate: int = 16000, **params: Any) -> None:
+        super().__init__(sample_rate, **params)
+        fmax = self.params["fmax"]
+        require(
+            fmax is None or 0 < fmax <= sample_rate / 2,
+            "fmax",
+            f"must be in (0, {sample_rate / 2}]",
+        )
+        # ``fmax`` keeps the bins at or below it: telephone audio upsampled to 16 kHz has nothing
+        # above 4 kHz, and half the bins of a model's input would be empty
+        n_fft = self.params["n_fft"]
+        self.n_bins = self.stft.n_bins if fmax is None else int(fmax * n_fft / sample_rate) + 1
 
     def transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
-        power = self.stft.power(wave)  # [B, F, frames]
+        power = self.stft.power(wave)[:, : self.n_bins]  # [B, F, frames]
         return (power_to_db(power) if self.params["log"] else power)[:, None]
 
 

@@ -64,6 +64,9 @@ class DataConfig(Section):
     workers: int = Field(0, ge=0)
     sampler: SamplerConfig = SamplerConfig()
     max_train_files: int | None = Field(None, gt=0, description="seeded subset, both classes")
+    #: spoof attacks train and dev keep (bona fide always stays); None keeps every attack. A
+    #: leave-attacks-out protocol on a corpus whose train split holds more attacks than it wants.
+    attacks: list[str] | None = Field(None, min_length=1)
     max_dev_files: int | None = Field(None, gt=0)
 
 

@@ -150,8 +150,25 @@ def load_splits(cfg: RunConfig) -> tuple[Manifest, Manifest]:
         if not len(part):
             found = ", ".join(manifest.splits()) or "none"
             raise ConfigError(key, f"split '{split}' is empty in {cfg.data.root} (found: {found})")
+        if cfg.data.attacks is not None:
+            part = keep_attacks(part, cfg.data.attacks, split)
         out.append(stratified_subset(part, cap, cfg.train.seed))
     return out[0], out[1]
+
+
+def keep_attacks(manifest: Manifest, attacks: list[str], split: str) -> Manifest:
+    """Bona fide plus the spoofs of ``attacks`` (``data.attacks``).
+
+    Raises:
+        ConfigError: an attack is not in the split, or no spoof is left.
+    """
+    present = {u.attack for u in manifest if u.key == "spoof"}
+    missing = sorted(set(attacks) - present)
+    if missing:
+        raise ConfigError(
+            "data.attacks", f"{missing} not in split '{split}' (it has {sorted(present)})"
+        )
+    return manifest.filter(where=lambda u: u.key == "bonafide" or u.attack in attacks)
 
 
 def stratified_subset(manifest: Manifest, cap: int | None, seed: int) -> Manifest:

@@ -43,6 +43,13 @@ def test_linear_spectrogram_matches_librosa_power(wave: np.ndarray) -> None:
     np.testing.assert_allclose(got, power, rtol=1e-4, atol=1e-4 * power.max())
 
 
+def test_spectrogram_fmax_keeps_the_bins_up_to_it(wave: np.ndarray) -> None:
+    full = run("spectrogram", wave, **STFT)
+    band = run("spectrogram", wave, fmax=4000.0, **STFT)
+    assert band.shape == (129, full.shape[1])  # bins 0..128 are 0..4000 Hz at 31.25 Hz each
+    np.testing.assert_array_equal(band, full[:129])
+
+
 def test_logmel_matches_librosa_melspectrogram(wave: np.ndarray) -> None:
     mel = librosa.feature.melspectrogram(y=wave, sr=SR, n_mels=64, fmin=20.0, fmax=7600.0, **STFT)
     got = run("logmel", wave, n_mels=64, fmin=20.0, fmax=7600.0, **STFT)

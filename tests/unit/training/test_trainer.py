@@ -11,7 +11,13 @@ import torch
 from spoofscope.errors import CheckpointError, ConfigError
 from spoofscope.evaluation.scorefile import read_scores
 from spoofscope.models.base import load_checkpoint, read_card
-from spoofscope.training.trainer import Trainer, class_weights, read_metrics, score_loader
+from spoofscope.training.trainer import (
+    Trainer,
+    class_weights,
+    load_splits,
+    read_metrics,
+    score_loader,
+)
 from tests.unit.training.conftest import recipe
 
 
@@ -143,3 +149,17 @@ def test_triplet_loss_with_pk_batches_trains_embeddings(tiny_la, tmp_path):
 def test_unknown_loss_parameter_fails_with_the_key(tiny_la, tmp_path):
     with pytest.raises(ConfigError, match=r"loss\.params"):
         Trainer(recipe(tiny_la, "loss.params={gamma: 2}"), tmp_path / "run", progress=False)
+
+
+def test_data_attacks_keeps_bona_fide_and_the_listed_attacks(tiny_la):
+    train, dev = load_splits(recipe(tiny_la, "data.attacks=[A02]"))
+    for part in (train, dev):
+        assert {u.attack for u in part} == {"-", "A02"}
+        assert {u.key for u in part} == {"bonafide", "spoof"}
+    full_train, _ = load_splits(recipe(tiny_la))
+    assert len(train.filter(key="bonafide")) == len(full_train.filter(key="bonafide"))
+
+
+def test_data_attacks_naming_an_absent_attack_fails_with_what_the_split_has(tiny_la):
+    with pytest.raises(ConfigError, match=r"data.attacks.*\['A09'\] not in split 'train'.*A01"):
+        load_splits(recipe(tiny_la, "data.attacks=[A01, A09]"))
