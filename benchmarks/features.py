@@ -2,9 +2,8 @@
 
 Generates ``--n`` 4-second 16 kHz WAV files, then times, end to end with decoding included,
 (a) the loop a user would otherwise write (``librosa.load`` and a librosa feature call per file) and
-(b) ``spoofscope.audio.load`` per file (on threads, one batch ahead) plus the batched front-end
-over batches of 32, with equal parameters, in the same run, and prints files/s for both and their
-ratio per feature. For framed features it also times the *floor* (read the samples, one FFT per
+(b) ``spoofscope.audio.load`` per file plus the batched front-end over batches of 32, with equal
+parameters, in the same run, and prints files/s for both and their ratio per feature. For framed features it also times the *floor* (read the samples, one FFT per
 frame, nothing else) and prints ``librosa / floor``: the largest ratio any implementation could
 show on this machine. ``--repeat`` keeps the best of several runs of each side, for machines shared
 with other work.
@@ -112,7 +111,7 @@ def time_spoofscope(paths: list[Path], name: str, params: dict) -> float:
     frontend = build_frontend(name, **params).eval()
     batch_features(frontend, [np.zeros(int(SR * SECONDS), np.float32)])  # plan caches, warm-up
     start = time.perf_counter()
-    for _, waves in decoded_batches(paths, SR, BATCH, workers=2):
+    for _, waves in decoded_batches(paths, SR, BATCH):
         batch_features(frontend, waves)
     return time.perf_counter() - start
 

@@ -1,8 +1,8 @@
 """Batched feature extraction of many files into a :class:`FeatureCache`.
 
 Files are grouped in batches of similar length (sorted by size, so little padding is computed) and
-decoded on threads one batch ahead of the front-end, which runs each batch as one padded ``[B, T]``
-tensor; each row is cut to its valid frames and cached as ``[C, F, frames]``.
+decoded, then the front-end runs each batch as one padded ``[B, T]`` tensor; each row is cut to its
+valid frames and cached as ``[C, F, frames]``.
 """
 
 from __future__ import annotations
@@ -49,28 +49,21 @@ def _load_or_error(path: str | os.PathLike, sample_rate: int) -> np.ndarray | Au
 
 
 def decoded_batches(
-    paths: Sequence[str | os.PathLike], sample_rate: int, batch_size: int = 32, workers: int = 2
+    paths: Sequence[str | os.PathLike], sample_rate: int, batch_size: int = 32
 ) -> Iterator[tuple[list[str | os.PathLike], list[np.ndarray | AudioError]]]:
-    """Yield ``(paths, decoded)`` batch by batch, decoding batch ``i + 1`` while the caller works
-    on batch ``i``.
+    """Yield ``(paths, decoded)`` batch by batch; a file that fails gives its AudioError in its
+    place.
 
-    Decoding and the front-end each take a large share of extraction time, and both release the
-    GIL (libsndfile, torch), so overlapping them makes the whole nearly the larger of the two
-    instead of their sum. At most two batches of audio are held at once.
+    Decoding runs in the caller's thread on purpose. On the 2-core machines this project is
+    measured on, decoding on threads while the front-end runs (one batch ahead, or the batch
+    split over two threads) was slower end to end than decoding then computing: torch's OpenMP
+    threads and the decoding threads compete for the same cores (``benchmarks/features.py``,
+    MFCC: 1,525 files/s inline against 1,192 one batch ahead and 1,249 with a single decoding
+    thread).
     """
-    from concurrent.futures import Future, ThreadPoolExecutor
-
-    chunks = [list(paths[i : i + batch_size]) for i in range(0, len(paths), batch_size)]
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-
-        def submit(chunk: list) -> list[Future]:
-            return [pool.submit(_load_or_error, path, sample_rate) for path in chunk]
-
-        ahead = submit(chunks[0]) if chunks else []
-        for index, chunk in enumerate(chunks):
-            current = ahead
-            ahead = submit(chunks[index + 1]) if index + 1 < len(chunks) else []
-            yield chunk, [future.result() for future in current]
+    for first in range(0, len(paths), batch_size):
+        chunk = list(paths[first : first + batch_size])
+        yield chunk, [_load_or_error(path, sample_rate) for path in chunk]
 
 
 @dataclass
