@@ -694,9 +694,15 @@ class Trainer:
     # -- progress ---------------------------------------------------------------------------------
 
     def _bar(self, title: str, total: int) -> Callable[[str | None], None]:
-        """A rich progress bar; ``update(text)`` advances it, ``update(None)`` closes it."""
+        """A rich progress bar; ``update(text)`` advances it, ``update(None)`` closes it.
+
+        When the console is not a terminal (a log file, CI), a bar would show nothing until the
+        epoch ends, so a plain line is printed every 5% of the epoch instead.
+        """
         if not self.progress:
             return lambda text: None
+        if self.console is not None and not self.console.is_terminal:
+            return self._plain_progress(title, total)
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         progress = Progress(
@@ -711,6 +717,21 @@ class Trainer:
                 progress.stop()
             else:
                 progress.update(task, advance=1, info=text)
+
+        return update
+
+    def _plain_progress(self, title: str, total: int) -> Callable[[str | None], None]:
+        """``title: step i/total, <text>, <seconds> s`` every ``total / 20`` steps."""
+        every, done, started = max(1, total // 20), 0, time.perf_counter()
+
+        def update(text: str | None) -> None:
+            nonlocal done
+            if text is None:
+                return
+            done += 1
+            if done % every == 0 or done == total:
+                elapsed = time.perf_counter() - started
+                self._say(f"{title}: step {done}/{total}, {text}, {elapsed:.0f} s")
 
         return update
 

@@ -163,3 +163,17 @@ def test_data_attacks_keeps_bona_fide_and_the_listed_attacks(tiny_la):
 def test_data_attacks_naming_an_absent_attack_fails_with_what_the_split_has(tiny_la):
     with pytest.raises(ConfigError, match=r"data.attacks.*\['A09'\] not in split 'train'.*A01"):
         load_splits(recipe(tiny_la, "data.attacks=[A01, A09]"))
+
+
+def test_progress_to_a_log_file_is_plain_lines_through_the_epoch(tiny_la, tmp_path):
+    import io
+
+    from rich.console import Console
+
+    log = io.StringIO()
+    console = Console(file=log, force_terminal=False, width=200)
+    Trainer(recipe(tiny_la, "train.epochs=1"), tmp_path / "run", console=console).fit()
+    lines = [line for line in log.getvalue().splitlines() if line.startswith("epoch 1: step")]
+    assert lines, log.getvalue()
+    assert lines[-1].startswith("epoch 1: step 4/4, loss ")  # 32 train files / batch 8
+    assert all(line.endswith(" s") for line in lines)
