@@ -3,10 +3,10 @@
 Generates ``--n`` 4-second 16 kHz WAV files, then times, end to end with decoding included,
 (a) the loop a user would otherwise write (``librosa.load`` and a librosa feature call per file) and
 (b) ``spoofscope.audio.load`` per file plus the batched front-end over batches of 32, with equal
-parameters, in the same run, and prints files/s for both and their ratio per feature. For framed features it also times the *floor* (read the samples, one FFT per
-frame, nothing else) and prints ``librosa / floor``: the largest ratio any implementation could
-show on this machine. ``--repeat`` keeps the best of several runs of each side, for machines shared
-with other work.
+parameters, in the same run, and prints files/s for both and their ratio per feature. For framed
+features it also times the *floor* (read the samples, one FFT per frame, nothing else) and prints
+``librosa / floor``: the largest ratio any implementation could show on this machine. ``--repeat``
+keeps the best of several runs of each side, for machines shared with other work.
 
     python benchmarks/features.py --n 200
 """

@@ -27,6 +27,12 @@ def full_lengths(wave: Tensor) -> Tensor:
     return torch.full((wave.shape[0],), wave.shape[-1], dtype=torch.int64, device=wave.device)
 
 
+def any_padded(lengths: Tensor, size: int) -> bool:
+    """True when some row is shorter than ``size``, or while tracing (the lengths are inputs of the
+    traced graph then, so masking must stay in it)."""
+    return torch.jit.is_tracing() or bool((lengths < size).any())
+
+
 def require(ok: bool, key: str, why: str) -> None:
     """Raise ConfigError(key, why) unless ``ok`` (parameter validation in constructors)."""
     if not ok:
@@ -87,7 +93,7 @@ class FrontEnd(torch.nn.Module, abc.ABC):
         if lengths is None:
             return self.transform(wave, full_lengths(wave))
         lengths = lengths.to(device=wave.device, dtype=torch.int64)
-        if not torch.jit.is_tracing() and bool((lengths >= wave.shape[-1]).all()):
+        if not any_padded(lengths, wave.shape[-1]):
             # no row is padded: masking would be two full passes over the batch for nothing
             return self.transform(wave, lengths)
         wave = wave * length_mask(lengths, wave.shape[-1]).to(wave.dtype)

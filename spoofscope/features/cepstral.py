@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from spoofscope.features import FRONTENDS
-from spoofscope.features.base import length_mask, require
+from spoofscope.features.base import any_padded, length_mask, require
 from spoofscope.features.filterbank import linear_filterbank, mel_filterbank
 from spoofscope.features.spectral import AMIN, STFT_DEFAULTS, SpectralFrontEnd
 
@@ -116,7 +116,7 @@ class CepstralHead(torch.nn.Module):
             )
             for k in range(1, width + 1)
         ]
-        return torch.stack(terms).sum(0) if len(terms) > 1 else terms[0]
+        return sum(terms[1:], terms[0])
 
     @staticmethod
     def _hold_last_frame(x: Tensor, frame_lengths: Tensor) -> Tensor:
@@ -128,7 +128,7 @@ class CepstralHead(torch.nn.Module):
 
     def forward(self, ceps: Tensor, frame_lengths: Tensor) -> Tensor:
         stack = [torch.index_select(ceps, 1, self.index)]  # [B, n, frames] each
-        padded = torch.jit.is_tracing() or bool((frame_lengths < ceps.shape[-1]).any())
+        padded = any_padded(frame_lengths, ceps.shape[-1])
         for _ in range(self.deltas):
             static = self._hold_last_frame(stack[-1], frame_lengths) if padded else stack[-1]
             stack.append(self._delta(static))
@@ -191,7 +191,7 @@ class FilterbankCepstra(SpectralFrontEnd):
         """``y[t] = x[t] - a x[t-1]`` (``y[0] = x[0]``), with each row's padding kept silent."""
         out = torch.sub(wave[:, 1:], wave[:, :-1], alpha=self.preemphasis)
         out = torch.cat([wave[:, :1], out], dim=1)
-        if torch.jit.is_tracing() or bool((lengths < wave.shape[-1]).any()):
+        if any_padded(lengths, wave.shape[-1]):
             # the filter smears a row's last sample into its padding
             out = out * length_mask(lengths, wave.shape[-1]).to(wave.dtype)
         return out

@@ -160,7 +160,7 @@ def keep_attacks(manifest: Manifest, attacks: list[str], split: str) -> Manifest
     """Bona fide plus the spoofs of ``attacks`` (``data.attacks``).
 
     Raises:
-        ConfigError: an attack is not in the split, or no spoof is left.
+        ConfigError: an attack is not in the split.
     """
     present = {u.attack for u in manifest if u.key == "spoof"}
     missing = sorted(set(attacks) - present)
