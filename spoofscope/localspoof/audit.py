@@ -20,6 +20,7 @@ import numpy as np
 import soundfile as sf
 
 from spoofscope.audio.channel import frame_rms_db
+from spoofscope.audio.pitch import median_f0
 from spoofscope.errors import CorpusError
 from spoofscope.evaluation.metrics import compute_eer
 
@@ -40,11 +41,8 @@ def measure(wave: np.ndarray, sr: int) -> dict[str, float]:
     """The numeric audit measures of one recording ``wave`` [T] at ``sr``.
 
     Returns:
-        measure name → value (see :data:`NUMERIC`); F0 is 0 when no frame is voiced.
+        measure name → value (see :data:`NUMERIC`); F0 is 0 when the file is too short for it.
     """
-    from spoofscope.localspoof.attacks.world import import_pyworld
-
-    pyworld = import_pyworld()
     x = np.asarray(wave, dtype=np.float64)
     frame = int(0.02 * sr)
     levels = frame_rms_db(x, sr)
@@ -53,9 +51,6 @@ def measure(wave: np.ndarray, sr: int) -> dict[str, float]:
     freqs = np.fft.rfftfreq(len(x), 1 / sr) if len(x) else np.zeros(1)
     total = float(power.sum()) or 1e-20
     cumulative = np.cumsum(power) / total
-    f0, t = pyworld.dio(x, sr, frame_period=10.0)
-    f0 = pyworld.stonemask(x, f0, t, sr)
-    voiced = f0[f0 > 0]
     return {
         "duration_s": len(x) / sr,
         "lead_silence_s": float(active[0] * frame / sr),
@@ -70,7 +65,8 @@ def measure(wave: np.ndarray, sr: int) -> dict[str, float]:
         "below_300_db": float(10 * np.log10(power[freqs < 300].sum() / total + 1e-12)),
         "noise_floor_db": float(np.percentile(levels, 10)) if levels.size else -120.0,
         "dc_offset": float(np.mean(x)),
-        "f0_median_hz": float(np.median(voiced)) if voiced.size else 0.0,
+        # YIN, not DIO: DIO reads a band-passed male voice as its harmonics (spoofscope.audio.pitch)
+        "f0_median_hz": median_f0(x, sr),
     }
 
 
