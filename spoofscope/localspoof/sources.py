@@ -236,6 +236,16 @@ def fillets_texts(language: str) -> dict[str, str]:
     return out
 
 
+def has_samples(path: str) -> bool:
+    """True when the file's header declares audio: the packages hold a few zero-length clips
+    (Russian ``is.wav``, two Dutch Fillets lines) that made silent bona fide files and empty
+    conversions."""
+    try:
+        return sf.info(path).frames > 0
+    except (RuntimeError, OSError):
+        return False
+
+
 def _collection_files(voice: Voice, coll: Collection) -> list[SourceFile]:
     root = coll.root.rstrip("/") + "/"
     pattern = re.compile(coll.clip_pattern)
@@ -254,7 +264,7 @@ def _collection_files(voice: Voice, coll: Collection) -> list[SourceFile]:
         if not pattern.match(name):
             continue
         key = Path(path).stem if coll.texts == "fillets" else path[len(root) : -len(coll.suffix)]
-        if key in skip:
+        if key in skip or not has_samples(path):
             continue
         out.append(
             SourceFile(

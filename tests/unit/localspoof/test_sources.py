@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 
 from spoofscope.errors import CorpusError
 from spoofscope.localspoof import sources
@@ -20,6 +22,14 @@ dialogStr("To je vrak \\"civiln\u00edho\\" letadla.")
 """
 
 
+def _clips(paths: list[Path], seconds: float = 0.5) -> None:
+    """Write each path as a quiet tone (format from its suffix), creating its folder."""
+    tone = 0.1 * np.sin(2 * np.pi * 180 * np.arange(int(seconds * 8000)) / 8000)
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sf.write(path, tone, 8000)
+
+
 @pytest.fixture
 def fake_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A dpkg database, doc folder and Fillets tree laid out as Debian installs them."""
@@ -29,6 +39,7 @@ def fake_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     sound = games / "sound" / "airplane" / "cs"
     info.mkdir()
     files = [sound / "let-m-divna.ogg", sound / "let-v-vrak0.ogg", sound / "bar-x-vypr.ogg"]
+    _clips(files)
     (info / "fillets-ng-data-cs.list").write_text("\n".join(str(f) for f in files) + "\n")
     (info / "fillets-ng-data.list").write_text(str(games / "script") + "\n")
     ast = tmp_path / "sounds" / "en_US_f_Allison"
@@ -38,6 +49,9 @@ def fake_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ast / "digits" / "1.wav",
         ast / "silence" / "1.wav",
     ]
+    _clips(ast_files)
+    _clips([ast / "empty.wav"], seconds=0.0)  # the packages hold a few zero-length clips
+    ast_files.append(ast / "empty.wav")
     (info / "asterisk-core-sounds-en-wav.list").write_text("\n".join(map(str, ast_files)) + "\n")
     (doc / "asterisk-core-sounds-en").mkdir(parents=True)
     texts = "; Core Asterisk Sounds in English\n\nvm-press: Press.\nbeep: [this is a simple beep tone]\ndigits/1: one\n"
