@@ -40,15 +40,23 @@ class _Seeded:
 
 
 class ClassBalancedSampler(_Seeded, Sampler[int]):
-    """Indices drawn so that bona fide and spoof are equally likely at every step.
+    """Indices drawn so that bona fide and spoof are equally likely at every step, optionally
+    within each stratum.
 
     Args:
         labels: per-item labels (any hashable class ids, e.g. 1 / 0).
         num_samples: indices per epoch over all ranks (default: the dataset size).
         seed: fixes the order for each epoch.
         rank, world_size: this process's share in distributed training.
+        strata: per-item stratum ids (:mod:`spoofscope.training.strata`); None is one stratum.
 
-    Each draw picks a class uniformly, then an item of that class uniformly (with replacement).
+    Each draw picks a stratum in proportion to its size, then a class of it uniformly, then an
+    item of that class uniformly (with replacement). Within every stratum the classes are then
+    equally frequent, so what defines the strata (an F0 band, a speaker) no longer predicts the
+    label, while the strata keep the share of the data they have.
+
+    Raises:
+        ValueError: no items, or ``strata`` of another length than ``labels``.
     """
 
     def __init__(
@@ -58,12 +66,24 @@ class ClassBalancedSampler(_Seeded, Sampler[int]):
         seed: int = 0,
         rank: int = 0,
         world_size: int = 1,
+        strata: Sequence[int] | None = None,
     ) -> None:
         super().__init__(seed, rank, world_size)
         labels_arr = np.asarray(labels)
-        self.classes = [np.flatnonzero(labels_arr == c) for c in np.unique(labels_arr)]
-        if not self.classes:
+        if not labels_arr.size:
             raise ValueError("no items to sample from")
+        strata_arr = np.zeros(labels_arr.size, np.int64) if strata is None else np.asarray(strata)
+        if strata_arr.shape != labels_arr.shape:
+            raise ValueError(f"{strata_arr.size} strata for {labels_arr.size} items")
+        self.pools: list[list[np.ndarray]] = []  # per stratum, the items of each class in it
+        sizes = []
+        for s in np.unique(strata_arr):
+            inside = strata_arr == s
+            self.pools.append(
+                [np.flatnonzero(inside & (labels_arr == c)) for c in np.unique(labels_arr[inside])]
+            )
+            sizes.append(int(inside.sum()))
+        self.stratum_p = np.asarray(sizes, dtype=np.float64) / sum(sizes)
         self.num_samples = num_samples or len(labels_arr)
 
     def __len__(self) -> int:
@@ -71,8 +91,18 @@ class ClassBalancedSampler(_Seeded, Sampler[int]):
 
     def __iter__(self) -> Iterator[int]:
         rng = self._rng()
-        which = rng.integers(0, len(self.classes), size=self.num_samples)
-        order = [int(self.classes[c][rng.integers(0, len(self.classes[c]))]) for c in which]
+        if len(self.pools) == 1:
+            # one stratum: the draw order of the original sampler, so its seeded runs stay the same
+            pools = self.pools[0]
+            which = rng.integers(0, len(pools), size=self.num_samples)
+            order = [int(pools[c][rng.integers(0, len(pools[c]))]) for c in which]
+            return iter(self._shard(order))
+        stratum = rng.choice(len(self.pools), size=self.num_samples, p=self.stratum_p)
+        order = []
+        for s in stratum:
+            pools = self.pools[s]
+            items = pools[rng.integers(0, len(pools))]
+            order.append(int(items[rng.integers(0, len(items))]))
         return iter(self._shard(order))
 
 

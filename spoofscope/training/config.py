@@ -40,11 +40,31 @@ class SamplerConfig(Section):
     ``random``: a seeded shuffle; ``class-balanced``: bona fide and spoof equally likely at every
     draw (with replacement); ``pk``: P speakers × (K bona fide + K spoof) each, the batch-hard
     triplet set-up (the batch size is then 2·P·K).
+
+    ``strata`` (class-balanced only) balances the classes inside each stratum instead of overall:
+    ``f0`` cuts the train files into ``n_strata`` median-F0 bands, ``speaker`` groups them by
+    speaker, with at least ``min_per_class`` files of each class a stratum
+    (:mod:`spoofscope.training.strata`).
     """
 
     name: Literal["random", "class-balanced", "pk"] = "random"
     P: int = Field(4, gt=0, description="speakers per batch (pk)")
     K: int = Field(2, gt=0, description="utterances per class per speaker (pk)")
+    strata: str | None = None
+    n_strata: int = Field(8, gt=0)
+    min_per_class: int = Field(50, gt=0)
+
+    @model_validator(mode="after")
+    def _known_strata(self) -> SamplerConfig:
+        if self.strata is None:
+            return self
+        from spoofscope.training.strata import STRATA
+
+        if self.strata not in STRATA.names():
+            raise ValueError(f"unknown strata '{self.strata}'; choose one of {STRATA.names()}")
+        if self.name != "class-balanced":
+            raise ValueError("strata need the class-balanced sampler (data.sampler.name)")
+        return self
 
 
 class DataConfig(Section):

@@ -205,7 +205,18 @@ def _sampler_kwargs(
         )  # fmt: skip
         return {"batch_sampler": sampler}
     if s.name == "class-balanced":
-        sampler = ClassBalancedSampler(manifest.labels, seed=seed, rank=rank, world_size=world)
+        strata = None
+        if s.strata is not None:
+            from spoofscope.training.strata import strata_of
+
+            workers = max(1, cfg.data.workers)
+            try:
+                strata = strata_of(manifest, s.strata, s.n_strata, s.min_per_class, workers)
+            except ValueError as exc:
+                raise ConfigError("data.sampler.min_per_class", str(exc)) from None
+        sampler = ClassBalancedSampler(
+            manifest.labels, seed=seed, rank=rank, world_size=world, strata=strata
+        )
     else:
         sampler = DistributedSampler(
             dataset, num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=False

@@ -38,6 +38,23 @@ def test_class_balanced_shards_partition_the_epoch_across_ranks() -> None:
         ClassBalancedSampler(LABELS, rank=3, world_size=3)
 
 
+def test_stratified_balance_removes_what_the_strata_say_about_the_label() -> None:
+    # stratum 0 is 90% spoof, stratum 1 is 90% bona fide: the stratum predicts the label
+    labels = [0] * 90 + [1] * 10 + [1] * 45 + [0] * 5
+    strata = [0] * 100 + [1] * 50
+    sampler = ClassBalancedSampler(labels, num_samples=6000, seed=1, strata=strata)
+    drawn = Counter((strata[i], labels[i]) for i in sampler)
+    for s, size in ((0, 100), (1, 50)):
+        inside = drawn[(s, 0)] + drawn[(s, 1)]
+        assert abs(inside / 6000 - size / 150) < 0.03  # strata keep their share of the data
+        assert abs(drawn[(s, 1)] / inside - 0.5) < 0.03  # and each is half bona fide
+
+
+def test_stratified_balance_checks_its_strata() -> None:
+    with pytest.raises(ValueError, match="strata"):
+        ClassBalancedSampler(LABELS, strata=[0, 1])
+
+
 SPEAKERS = ["s1"] * 6 + ["s2"] * 6 + ["s3"] * 3 + ["s4"] * 4
 SPK_LABELS = [1, 1, 1, 0, 0, 0] * 2 + [1, 0, 0] + [0, 0, 0, 0]
 

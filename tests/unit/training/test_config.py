@@ -47,6 +47,8 @@ def test_defaults_and_typed_overrides(recipe_file):
         ("train.epochs=many", "train.epochs", "valid integer"),
         ("data.sampler.name=pk2", "data.sampler.name", "'random', 'class-balanced' or 'pk'"),
         ("train.phases=[{epochs: 1, trainable: bottom}]", "train.phases.0", "head, all or top:N"),
+        ("data.sampler.strata=gender", "data.sampler", "choose one of ['f0', 'speaker']"),
+        ("data.sampler.strata=f0", "data.sampler", "need the class-balanced sampler"),
     ],
 )
 def test_bad_values_name_the_key_and_the_allowed_values(recipe_file, override, key, hint):
