@@ -71,7 +71,9 @@ def test_default_model_recipes_train_two_steps_on_localspoof(path, tmp_path):
     """The recipes of the shipped detectors (benchmark and shipped), augmentation included."""
     from tests.fixtures.localspoof import tiny_corpus
 
-    cfg = load_config(path, [f"data.root={tiny_corpus()}", *SHRINK[:5]])
+    # tiny's train split holds 8 files a class: F0 strata of at least 2 of each
+    overrides = [f"data.root={tiny_corpus()}", *SHRINK[:5], "data.sampler.min_per_class=2"]
+    cfg = load_config(path, overrides)
     assert cfg.data.corpus == "localspoof" and cfg.augment
     result = Trainer(cfg, tmp_path / "run", progress=False).fit()
     assert result.steps == 2
