@@ -32,5 +32,5 @@ def test_fundamental_survives_the_telephone_band(f0: float) -> None:
     assert median_f0(phone, SR) == pytest.approx(f0, rel=0.03)
 
 
-def test_silence_and_a_too_short_input_give_zero() -> None:
+def test_an_input_shorter_than_a_frame_gives_zero() -> None:
     assert median_f0(np.zeros(100, dtype=np.float32), SR) == 0.0
