@@ -21,6 +21,42 @@ FMAX_HZ = 450.0
 ACTIVE_DB = 20.0
 
 
+def yin(x: np.ndarray, sr: int, fmin: float, fmax: float, frame: int, hop: int) -> np.ndarray:
+    """F0 in Hz of every ``frame``-sample frame of ``x`` every ``hop`` samples (de Cheveigné &
+    Kawahara's YIN: cumulative-mean-normalised difference, first dip under 0.1, parabolic
+    refinement).
+
+    Written in numpy rather than taken from librosa, whose YIN runs a numba gufunc that crashed
+    (SIGSEGV) in the audit's worker processes on a fresh virtual environment.
+    """
+    width = frame // 2  # the integration window; lags run up to frame - width
+    tau_min = max(1, int(sr / fmax))
+    tau_max = min(frame - width, int(np.ceil(sr / fmin)))
+    frames = np.lib.stride_tricks.sliding_window_view(x.astype(np.float64), frame)[::hop]
+    n_fft = 2 * frame
+    # d(tau) = E(head) + E(window at tau) - 2 * correlation(head, frame at tau)
+    corr = np.fft.irfft(
+        np.fft.rfft(frames, n_fft) * np.conj(np.fft.rfft(frames[:, :width], n_fft)), n_fft
+    )[:, : tau_max + 2]
+    energy = np.cumsum(np.pad(frames**2, ((0, 0), (1, 0))), axis=1)
+    lags = np.arange(tau_max + 2)
+    moving = energy[:, lags + width] - energy[:, lags]
+    diff = np.maximum(moving[:, :1] + moving - 2 * corr, 0.0)
+    cmnd = np.ones_like(diff)
+    cumulative = np.cumsum(diff[:, 1:], axis=1)
+    cmnd[:, 1:] = diff[:, 1:] * lags[1:] / np.maximum(cumulative, 1e-12)
+    inner = cmnd[:, tau_min : tau_max + 1]
+    left, right = cmnd[:, tau_min - 1 : tau_max], cmnd[:, tau_min + 1 : tau_max + 2]
+    dips = (inner < 0.1) & (inner <= left) & (inner <= right)
+    pick = np.where(dips.any(axis=1), dips.argmax(axis=1), inner.argmin(axis=1))
+    rows = np.arange(len(frames))
+    tau = pick + tau_min
+    a, b, c = cmnd[rows, tau - 1], cmnd[rows, tau], cmnd[rows, tau + 1]
+    denom = a - 2 * b + c
+    shift = np.where(np.abs(denom) > 1e-12, 0.5 * (a - c) / np.where(denom == 0, 1, denom), 0.0)
+    return sr / (tau + np.clip(shift, -1.0, 1.0))
+
+
 def median_f0(wave: np.ndarray, sr: int, fmin: float = FMIN_HZ, fmax: float = FMAX_HZ) -> float:
     """Median F0 in Hz of the active frames of ``wave`` [T] at ``sr`` (YIN); 0.0 when too short.
 
@@ -29,16 +65,13 @@ def median_f0(wave: np.ndarray, sr: int, fmin: float = FMIN_HZ, fmax: float = FM
         sr: their rate in Hz.
         fmin, fmax: the F0 search range (defaults span low men to high women and children).
     """
-    import librosa
-
     x = resample(np.asarray(wave, dtype=np.float32), sr, PITCH_SR)
     frame = 512  # 64 ms: two periods of a 60 Hz voice, as YIN needs
     hop = PITCH_SR // 100
     if x.size < frame:
         return 0.0
-    f0 = librosa.yin(x, fmin=fmin, fmax=fmax, sr=PITCH_SR, frame_length=frame, hop_length=hop)
-    rms = librosa.feature.rms(y=x, frame_length=frame, hop_length=hop)[0]
-    level = 20 * np.log10(rms + 1e-10)
-    n = min(f0.size, level.size)
-    active = level[:n] > level[:n].max() - ACTIVE_DB
-    return float(np.median(f0[:n][active])) if active.any() else 0.0
+    f0 = yin(x, PITCH_SR, fmin, fmax, frame, hop)
+    frames = np.lib.stride_tricks.sliding_window_view(x, frame)[::hop]
+    level = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-20)
+    active = level > level.max() - ACTIVE_DB
+    return float(np.median(f0[active])) if active.any() else 0.0
