@@ -47,7 +47,11 @@ def yin(x: np.ndarray, sr: int, fmin: float, fmax: float, frame: int, hop: int) 
     cmnd[:, 1:] = diff[:, 1:] * lags[1:] / np.maximum(cumulative, 1e-12)
     inner = cmnd[:, tau_min : tau_max + 1]
     left, right = cmnd[:, tau_min - 1 : tau_max], cmnd[:, tau_min + 1 : tau_max + 2]
-    dips = (inner < 0.1) & (inner <= left) & (inner <= right)
+    # the first dip under 0.1 or within 0.1 of the frame's deepest, whichever bound is higher: in
+    # a frame with no dip under 0.1 the deepest alone is often a multiple of the period
+    # (a subharmonic; the tiny fixture's buzzy spoofs read 65 Hz for 180 Hz without this)
+    below = np.maximum(0.1, inner.min(axis=1, keepdims=True) + 0.1)
+    dips = (inner < below) & (inner <= left) & (inner <= right)
     pick = np.where(dips.any(axis=1), dips.argmax(axis=1), inner.argmin(axis=1))
     rows = np.arange(len(frames))
     tau = pick + tau_min
