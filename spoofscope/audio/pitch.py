@@ -56,8 +56,9 @@ def yin(x: np.ndarray, sr: int, fmin: float, fmax: float, frame: int, hop: int) 
     rows = np.arange(len(frames))
     tau = pick + tau_min
     a, b, c = cmnd[rows, tau - 1], cmnd[rows, tau], cmnd[rows, tau + 1]
-    denom = a - 2 * b + c
-    shift = np.where(np.abs(denom) > 1e-12, 0.5 * (a - c) / np.where(denom == 0, 1, denom), 0.0)
+    curvature = a - 2 * b + c
+    # a flat neighbourhood gets no refinement: dividing by inf gives a shift of 0
+    shift = 0.5 * (a - c) / np.where(np.abs(curvature) > 1e-12, curvature, np.inf)
     return sr / (tau + np.clip(shift, -1.0, 1.0))
 
 

@@ -80,8 +80,12 @@ def assign_strata(
         raw = np.searchsorted(edges, values, side="right")
     else:
         names, raw = np.unique(values, return_inverse=True)
-        counts = np.array([[(y[raw == s] == c).sum() for c in classes] for s in range(names.size)])
-        short = ~(counts >= min_per_class).all(axis=1)
+        short = np.array(
+            [
+                not _enough(_counts(np.flatnonzero(raw == s).tolist(), y, classes), min_per_class)
+                for s in range(names.size)
+            ]
+        )
         # pooled strata go last so the kept ones keep their order
         raw = np.where(short[raw], names.size, raw)
     groups: list[list[int]] = []
