@@ -8,7 +8,8 @@ timing (``../shared/reference/aasist/timing.json``): ``torch.set_num_threads(2)`
 
 ``--train`` times one training step instead (forward, backward and Adam on a batch of 16 crops of
 3 s, as the LocalSpoof recipes train), and for LCNN compares its Max-Feature-Map backward with
-plain autograd through ``torch.maximum`` in the same run.
+plain autograd through ``torch.maximum`` in the same run; where the CPU has bfloat16 kernels it
+also times the step under bfloat16 autocast (the recipes' ``train.cpu_bf16``).
 
 Usage: ``python benchmarks/models.py [--quick] [--train] [--models aasist,lcnn]``.
 """
@@ -72,14 +73,19 @@ def official_model(arch: str) -> torch.nn.Module | None:
     return model.eval()
 
 
-def train_step(model: torch.nn.Module, wave: torch.Tensor) -> Callable[[], object]:
-    """One optimiser step of ``model`` on ``wave`` with random labels (cross-entropy, Adam)."""
+def train_step(
+    model: torch.nn.Module, wave: torch.Tensor, autocast: torch.dtype | None = None
+) -> Callable[[], object]:
+    """One optimiser step of ``model`` on ``wave`` with random labels (cross-entropy, Adam),
+    under CPU autocast to ``autocast`` when given."""
     model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
     labels = torch.randint(0, 2, (len(wave),))
 
     def step() -> object:
-        loss = torch.nn.functional.cross_entropy(model(wave), labels)
+        with torch.autocast("cpu", dtype=autocast, enabled=autocast is not None):
+            logits = model(wave)
+        loss = torch.nn.functional.cross_entropy(logits.float(), labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -107,12 +113,16 @@ def train_rows(names: list[str], samples: int, batch: int, warmup: int, runs: in
         plain = plain_grad_copy(model)
         if plain is not None:
             fns["plain"] = train_step(plain, wave)
+        if torch.ops.mkldnn._is_mkldnn_bf16_supported():
+            fns["bf16"] = train_step(copy.deepcopy(model), wave, torch.bfloat16)
         t = median_seconds(fns, warmup, runs, inference=False)
         row = f"{name:<18} {t['model']:>8.3f} s/step"
         if "plain" in t:
             row += (
                 f"  MFM grad fast/plain {t['plain'] / t['model']:.2f}x ({t['plain']:.3f} s plain)"
             )
+        if "bf16" in t:
+            row += f"  fp32/bf16 {t['model'] / t['bf16']:.2f}x ({t['bf16']:.3f} s bf16)"
         print(row, flush=True)
 
 

@@ -118,6 +118,24 @@ OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {
 }
 
 
+def autocast_dtype(cfg: RunConfig, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype of training steps, or None for float32.
+
+    float16 on CUDA when ``train.amp``; bfloat16 on the CPU when ``train.cpu_bf16`` and the CPU has
+    bf16 kernels (oneDNN), since emulated bf16 would be slower than float32.
+    """
+    if device.type == "cuda":
+        return torch.float16 if cfg.train.amp else None
+    if device.type == "cpu" and cfg.train.cpu_bf16 and torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        return torch.bfloat16
+    return None
+
+
+def precision_name(dtype: torch.dtype | None) -> str:
+    """``float32`` for None, else the dtype's name (``bfloat16``, ``float16``)."""
+    return str(dtype or torch.float32).removeprefix("torch.")
+
+
 def pick_device(name: str) -> torch.device:
     """``auto`` → CUDA when available, else CPU.
 
@@ -337,9 +355,8 @@ class Trainer:
         self.console = console
         self.progress = progress and self.info.is_main
         self._loaders()
-        amp = cfg.train.amp and self.device.type == "cuda"
-        self.amp = amp
-        self.scaler = torch.amp.GradScaler("cuda", enabled=amp)
+        self.amp_dtype = autocast_dtype(cfg, self.device)
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16)
         self._writer = self._tensorboard()
 
     # -- set-up -----------------------------------------------------------------------------------
@@ -476,7 +493,9 @@ class Trainer:
             lr = self.base_lr * self.schedule(st.phase_step, self.phase_total, self.steps_per_epoch)
             for group in self.optimizer.param_groups:
                 group["lr"] = lr
-            with torch.autocast(self.device.type, enabled=self.amp):
+            with torch.autocast(
+                self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None
+            ):
                 value, out = self.step_fn(self.net, self.loss, b)
             self.optimizer.zero_grad(set_to_none=True)
             self.scaler.scale(value).backward()
@@ -612,6 +631,7 @@ class Trainer:
                 "dev_eer": metrics.get("dev_eer"),
                 "loss": self.cfg.loss.model_dump(mode="json"),
                 "seed": self.cfg.train.seed,
+                "precision": precision_name(self.amp_dtype),
             },
             "provenance": provenance(self.cfg),
         }
@@ -695,7 +715,11 @@ class Trainer:
         if self.info.is_main:
             from spoofscope.evaluation.plots import training_curves
 
-            summary = {**asdict(result), "run_dir": str(self.run_dir)}
+            summary = {
+                **asdict(result),
+                "precision": precision_name(self.amp_dtype),
+                "run_dir": str(self.run_dir),
+            }
             (self.run_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n")
             training_curves(read_metrics(self.run_dir / METRICS_FILE), self.run_dir / CURVES)
             if self._writer is not None:

@@ -177,3 +177,30 @@ def test_progress_to_a_log_file_is_plain_lines_through_the_epoch(tiny_la, tmp_pa
     assert lines, log.getvalue()
     assert lines[-1].startswith("epoch 1: step 4/4, loss ")  # 32 train files / batch 8
     assert all(line.endswith(" s") for line in lines)
+
+
+def test_cpu_bf16_autocasts_training_steps_and_records_the_precision(tiny_la, tmp_path):
+    trainer = Trainer(recipe(tiny_la, "train.epochs=1", "train.cpu_bf16=true"), tmp_path / "run",
+                      progress=False)  # fmt: skip
+    if trainer.amp_dtype is None:
+        pytest.skip("this CPU has no bfloat16 kernels")
+    seen: list[torch.dtype] = []
+    hook = trainer.model.body.register_forward_hook(lambda m, i, o: seen.append(o.dtype))
+    trainer.fit()
+    hook.remove()
+    # training steps run in bfloat16; the dev pass (threshold, calibration) stays float32
+    assert torch.bfloat16 in seen and seen[-1] == torch.float32
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["precision"] == "bfloat16"
+    assert read_card(tmp_path / "run" / "best")["training"]["precision"] == "bfloat16"
+
+
+def test_autocast_dtype_falls_back_to_float32_without_bf16_kernels(tiny_la, monkeypatch):
+    from spoofscope.training.trainer import autocast_dtype
+
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    on = recipe(tiny_la, "train.cpu_bf16=true")
+    assert autocast_dtype(recipe(tiny_la), cpu) is None  # float32 unless asked
+    assert autocast_dtype(on, cuda) is torch.float16  # amp is the CUDA switch
+    assert autocast_dtype(recipe(tiny_la, "train.amp=false"), cuda) is None
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
+    assert autocast_dtype(on, cpu) is None
