@@ -49,14 +49,17 @@ class ClassBalancedSampler(_Seeded, Sampler[int]):
         seed: fixes the order for each epoch.
         rank, world_size: this process's share in distributed training.
         strata: per-item stratum ids (:mod:`spoofscope.training.strata`); None is one stratum.
+        weights: per-item positive weights; an item is drawn from its class in proportion to its
+            weight (None: uniformly). The classes stay equally likely whatever the weights.
 
     Each draw picks a stratum in proportion to its size, then a class of it uniformly, then an
-    item of that class uniformly (with replacement). Within every stratum the classes are then
-    equally frequent, so what defines the strata (an F0 band, a speaker) no longer predicts the
-    label, while the strata keep the share of the data they have.
+    item of that class (uniformly, or by weight; with replacement). Within every stratum the
+    classes are then equally frequent, so what defines the strata (an F0 band, a speaker) no
+    longer predicts the label, while the strata keep the share of the data they have.
 
     Raises:
-        ValueError: no items, or ``strata`` of another length than ``labels``.
+        ValueError: no items, ``strata`` or ``weights`` of another length than ``labels``, or a
+            weight that is not positive.
     """
 
     def __init__(
@@ -67,6 +70,7 @@ class ClassBalancedSampler(_Seeded, Sampler[int]):
         rank: int = 0,
         world_size: int = 1,
         strata: Sequence[int] | None = None,
+        weights: Sequence[float] | None = None,
     ) -> None:
         super().__init__(seed, rank, world_size)
         labels_arr = np.asarray(labels)
@@ -75,16 +79,32 @@ class ClassBalancedSampler(_Seeded, Sampler[int]):
         strata_arr = np.zeros(labels_arr.size, np.int64) if strata is None else np.asarray(strata)
         if strata_arr.shape != labels_arr.shape:
             raise ValueError(f"{strata_arr.size} strata for {labels_arr.size} items")
+        w = None if weights is None else np.asarray(weights, dtype=np.float64)
+        if w is not None and (w.shape != labels_arr.shape or not (w > 0).all()):
+            raise ValueError(f"need {labels_arr.size} positive weights, one per item")
         self.pools: list[list[np.ndarray]] = []  # per stratum, the items of each class in it
+        #: per stratum and class, cumulative draw probabilities of its items (None: uniform)
+        self.cumulative: list[list[np.ndarray | None]] = []
         sizes = []
         for s in np.unique(strata_arr):
             inside = strata_arr == s
-            self.pools.append(
-                [np.flatnonzero(inside & (labels_arr == c)) for c in np.unique(labels_arr[inside])]
+            pools = [
+                np.flatnonzero(inside & (labels_arr == c)) for c in np.unique(labels_arr[inside])
+            ]
+            self.pools.append(pools)
+            self.cumulative.append(
+                [None if w is None else np.cumsum(w[p]) / w[p].sum() for p in pools]
             )
             sizes.append(int(inside.sum()))
         self.stratum_p = np.asarray(sizes, dtype=np.float64) / sum(sizes)
         self.num_samples = num_samples or len(labels_arr)
+
+    def _draw(self, rng: np.random.Generator, stratum: int, cls: int) -> int:
+        items, cumulative = self.pools[stratum][cls], self.cumulative[stratum][cls]
+        if cumulative is None:
+            return int(items[rng.integers(0, len(items))])
+        pick = min(int(np.searchsorted(cumulative, rng.random(), side="right")), len(items) - 1)
+        return int(items[pick])
 
     def __len__(self) -> int:
         return -(-self.num_samples // self.world_size)
@@ -93,16 +113,10 @@ class ClassBalancedSampler(_Seeded, Sampler[int]):
         rng = self._rng()
         if len(self.pools) == 1:
             # one stratum: the draw order of the original sampler, so its seeded runs stay the same
-            pools = self.pools[0]
-            which = rng.integers(0, len(pools), size=self.num_samples)
-            order = [int(pools[c][rng.integers(0, len(pools[c]))]) for c in which]
-            return iter(self._shard(order))
+            which = rng.integers(0, len(self.pools[0]), size=self.num_samples)
+            return iter(self._shard([self._draw(rng, 0, int(c)) for c in which]))
         stratum = rng.choice(len(self.pools), size=self.num_samples, p=self.stratum_p)
-        order = []
-        for s in stratum:
-            pools = self.pools[s]
-            items = pools[rng.integers(0, len(pools))]
-            order.append(int(items[rng.integers(0, len(items))]))
+        order = [self._draw(rng, s, int(rng.integers(0, len(self.pools[s])))) for s in stratum]
         return iter(self._shard(order))
 
 

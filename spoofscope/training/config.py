@@ -45,6 +45,10 @@ class SamplerConfig(Section):
     ``f0`` cuts the train files into ``n_strata`` median-F0 bands, ``speaker`` groups them by
     speaker, with at least ``min_per_class`` files of each class a stratum
     (:mod:`spoofscope.training.strata`).
+
+    ``attack_weights`` (class-balanced only) draws the spoofs of the named attacks more (or less)
+    often than the others, e.g. ``{L06: 2.0}``; bona fide and unnamed attacks weigh 1, and the
+    two classes stay equally likely.
     """
 
     name: Literal["random", "class-balanced", "pk"] = "random"
@@ -53,9 +57,15 @@ class SamplerConfig(Section):
     strata: str | None = None
     n_strata: int = Field(8, gt=0)
     min_per_class: int = Field(50, gt=0)
+    attack_weights: dict[str, float] = {}
 
     @model_validator(mode="after")
     def _known_strata(self) -> SamplerConfig:
+        if self.attack_weights and self.name != "class-balanced":
+            raise ValueError("attack_weights need the class-balanced sampler (data.sampler.name)")
+        bad = [a for a, w in self.attack_weights.items() if not w > 0]
+        if bad:
+            raise ValueError(f"attack_weights must be positive (got {bad})")
         if self.strata is None:
             return self
         from spoofscope.training.strata import STRATA

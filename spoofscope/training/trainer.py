@@ -233,14 +233,32 @@ def _sampler_kwargs(
             except ValueError as exc:
                 raise ConfigError("data.sampler.min_per_class", str(exc)) from None
         sampler = ClassBalancedSampler(
-            manifest.labels, seed=seed, rank=rank, world_size=world, strata=strata
-        )
+            manifest.labels, seed=seed, rank=rank, world_size=world, strata=strata,
+            weights=attack_weights(manifest, s.attack_weights) if s.attack_weights else None,
+        )  # fmt: skip
     else:
         sampler = DistributedSampler(
             dataset, num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=False
         )
     # Drop the ragged last batch (a batch of one breaks batch norm), unless that leaves nothing.
     return {"sampler": sampler, "batch_size": batch, "drop_last": len(sampler) >= batch}
+
+
+def attack_weights(manifest: Manifest, weights: dict[str, float]) -> np.ndarray:
+    """Per-file draw weights of ``data.sampler.attack_weights``: a spoof of a named attack weighs
+    its value, every other file 1.
+
+    Raises:
+        ConfigError: an attack the training split has no spoof of.
+    """
+    present = sorted({u.attack for u in manifest if u.label == 0})
+    missing = sorted(set(weights) - set(present))
+    if missing:
+        raise ConfigError(
+            "data.sampler.attack_weights",
+            f"no training spoof of {', '.join(missing)} (the split has {', '.join(present)})",
+        )
+    return np.array([1.0 if u.label else weights.get(u.attack, 1.0) for u in manifest])
 
 
 def _worker_init(worker_id: int) -> None:

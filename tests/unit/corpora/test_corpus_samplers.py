@@ -55,6 +55,27 @@ def test_stratified_balance_checks_its_strata() -> None:
         ClassBalancedSampler(LABELS, strata=[0, 1])
 
 
+def test_weights_set_the_draws_inside_a_class_and_leave_the_classes_balanced() -> None:
+    # spoofs 10-54 weigh 3, spoofs 55-99 weigh 1: three quarters of the spoof draws go to the first
+    weights = [1.0] * 10 + [3.0] * 45 + [1.0] * 45
+    for strata in (None, [i % 2 for i in range(100)]):
+        sampler = ClassBalancedSampler(
+            LABELS, num_samples=8000, seed=3, strata=strata, weights=weights
+        )
+        drawn = list(sampler)
+        spoofs = [i for i in drawn if LABELS[i] == 0]
+        assert abs(len(spoofs) / 8000 - 0.5) < 0.03
+        assert abs(sum(i < 55 for i in spoofs) / len(spoofs) - 0.75) < 0.03
+        assert set(drawn) == set(range(100))  # every item still comes up
+
+
+def test_weights_must_be_one_positive_value_per_item() -> None:
+    with pytest.raises(ValueError, match="positive weights"):
+        ClassBalancedSampler(LABELS, weights=[1.0] * 99)
+    with pytest.raises(ValueError, match="positive weights"):
+        ClassBalancedSampler(LABELS, weights=[0.0] + [1.0] * 99)
+
+
 SPEAKERS = ["s1"] * 6 + ["s2"] * 6 + ["s3"] * 3 + ["s4"] * 4
 SPK_LABELS = [1, 1, 1, 0, 0, 0] * 2 + [1, 0, 0] + [0, 0, 0, 0]
 

@@ -49,6 +49,12 @@ def test_defaults_and_typed_overrides(recipe_file):
         ("train.phases=[{epochs: 1, trainable: bottom}]", "train.phases.0", "head, all or top:N"),
         ("data.sampler.strata=gender", "data.sampler", "choose one of ['f0', 'speaker']"),
         ("data.sampler.strata=f0", "data.sampler", "need the class-balanced sampler"),
+        ("data.sampler.attack_weights={L06: 2}", "data.sampler", "need the class-balanced"),
+        (
+            "data.sampler={name: class-balanced, attack_weights: {L06: 0}}",
+            "data.sampler",
+            "must be positive",
+        ),
     ],
 )
 def test_bad_values_name_the_key_and_the_allowed_values(recipe_file, override, key, hint):

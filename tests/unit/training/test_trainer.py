@@ -165,6 +165,29 @@ def test_data_attacks_naming_an_absent_attack_fails_with_what_the_split_has(tiny
         load_splits(recipe(tiny_la, "data.attacks=[A01, A09]"))
 
 
+def test_attack_weights_draw_the_named_attack_more_often(tiny_la, tmp_path):
+    from collections import Counter
+
+    def spoof_share(*overrides):
+        trainer = Trainer(recipe(tiny_la, "data.sampler.name=class-balanced", *overrides),
+                          tmp_path / "run", progress=False)  # fmt: skip
+        trainer.sampler.num_samples = 4000
+        drawn = Counter(trainer.train_set[i].attack for i in trainer.sampler)
+        return drawn["A01"] / (4000 - drawn["-"])
+
+    plain = spoof_share()
+    assert 0.3 < plain < 0.7  # the tiny corpus's two attacks, about equally
+    weighted = spoof_share("data.sampler.attack_weights={A01: 4.0}")
+    # A01 drawn four times as often per file as A02: odds rise fourfold
+    assert weighted / (1 - weighted) == pytest.approx(4 * plain / (1 - plain), rel=0.2)
+
+
+def test_attack_weights_naming_an_absent_attack_fail_with_what_the_split_has(tiny_la, tmp_path):
+    with pytest.raises(ConfigError, match=r"no training spoof of A09 \(the split has A01, A02"):
+        Trainer(recipe(tiny_la, "data.sampler.name=class-balanced",
+                       "data.sampler.attack_weights={A09: 2}"), tmp_path / "run")  # fmt: skip
+
+
 def test_progress_to_a_log_file_is_plain_lines_through_the_epoch(tiny_la, tmp_path):
     import io
 
