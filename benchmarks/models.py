@@ -30,6 +30,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from spoofscope.models import MODELS
+from spoofscope.training.trainer import cpu_has_bf16
 
 
 def flops(model: torch.nn.Module, wave: torch.Tensor) -> int:
@@ -113,7 +114,7 @@ def train_rows(names: list[str], samples: int, batch: int, warmup: int, runs: in
         plain = plain_grad_copy(model)
         if plain is not None:
             fns["plain"] = train_step(plain, wave)
-        if torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        if cpu_has_bf16():
             fns["bf16"] = train_step(copy.deepcopy(model), wave, torch.bfloat16)
         t = median_seconds(fns, warmup, runs, inference=False)
         row = f"{name:<18} {t['model']:>8.3f} s/step"

@@ -60,12 +60,16 @@ class SamplerConfig(Section):
     attack_weights: dict[str, float] = {}
 
     @model_validator(mode="after")
-    def _known_strata(self) -> SamplerConfig:
+    def _valid_attack_weights(self) -> SamplerConfig:
         if self.attack_weights and self.name != "class-balanced":
             raise ValueError("attack_weights need the class-balanced sampler (data.sampler.name)")
         bad = [a for a, w in self.attack_weights.items() if not w > 0]
         if bad:
             raise ValueError(f"attack_weights must be positive (got {bad})")
+        return self
+
+    @model_validator(mode="after")
+    def _known_strata(self) -> SamplerConfig:
         if self.strata is None:
             return self
         from spoofscope.training.strata import STRATA

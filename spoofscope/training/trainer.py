@@ -118,15 +118,20 @@ OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {
 }
 
 
+def cpu_has_bf16() -> bool:
+    """Whether this CPU has native bfloat16 kernels (oneDNN); emulated bf16 is slower than fp32."""
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
 def autocast_dtype(cfg: RunConfig, device: torch.device) -> torch.dtype | None:
     """The autocast dtype of training steps, or None for float32.
 
-    float16 on CUDA when ``train.amp``; bfloat16 on the CPU when ``train.cpu_bf16`` and the CPU has
-    bf16 kernels (oneDNN), since emulated bf16 would be slower than float32.
+    float16 on CUDA when ``train.amp``; bfloat16 on the CPU when ``train.cpu_bf16`` and
+    :func:`cpu_has_bf16`.
     """
     if device.type == "cuda":
         return torch.float16 if cfg.train.amp else None
-    if device.type == "cpu" and cfg.train.cpu_bf16 and torch.ops.mkldnn._is_mkldnn_bf16_supported():
+    if device.type == "cpu" and cfg.train.cpu_bf16 and cpu_has_bf16():
         return torch.bfloat16
     return None
 
