@@ -30,6 +30,20 @@ STFT_DEFAULTS: dict[str, Any] = {
 }
 
 
+def bins_up_to(fmax: float | None, n_fft: int, sample_rate: int) -> int:
+    """How many STFT bins lie at or below ``fmax`` (all ``n_fft // 2 + 1`` when None).
+
+    Telephone audio stored at 16 kHz has nothing above 4 kHz: without the cut, half the bins of a
+    model's input would be empty.
+
+    Raises:
+        ConfigError: ``fmax`` is not in ``(0, sample_rate / 2]``.
+    """
+    nyquist = sample_rate / 2
+    require(fmax is None or 0 < fmax <= nyquist, "fmax", f"must be in (0, {nyquist}]")
+    return n_fft // 2 + 1 if fmax is None else int(fmax * n_fft / sample_rate) + 1
+
+
 class SpectralFrontEnd(FramedFrontEnd):
     """A framed front-end computed from one :class:`ShortTimeFourier` (``self.stft``) built from
     the ``STFT_DEFAULTS`` keys of its parameters."""
@@ -56,16 +70,7 @@ class Spectrogram(SpectralFrontEnd):
 
     def __init__(self, sample_rate: int = 16000, **params: Any) -> None:
         super().__init__(sample_rate, **params)
-        fmax = self.params["fmax"]
-        require(
-            fmax is None or 0 < fmax <= sample_rate / 2,
-            "fmax",
-            f"must be in (0, {sample_rate / 2}]",
-        )
-        # ``fmax`` keeps the bins at or below it: telephone audio upsampled to 16 kHz has nothing
-        # above 4 kHz, and half the bins of a model's input would be empty
-        n_fft = self.params["n_fft"]
-        self.n_bins = self.stft.n_bins if fmax is None else int(fmax * n_fft / sample_rate) + 1
+        self.n_bins = bins_up_to(self.params["fmax"], self.params["n_fft"], sample_rate)
 
     def transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
         power = self.stft.power(wave)[:, : self.n_bins]  # [B, F, frames]

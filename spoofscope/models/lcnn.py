@@ -107,10 +107,11 @@ class LCNN(FeatureCountermeasure):
         super().__init__(config, frontend, params, crop_samples)
         if backend not in ("blstm", "pool"):
             raise ConfigError("backend", "choose 'blstm' or 'pool'")
-        n_feat = self.frontend(torch.zeros(1, 4000)).shape[2]
+        # a multi-channel front-end (phasegram: power + phase derivatives) widens the first conv
+        n_channels, n_feat = self.frontend(torch.zeros(1, 4000)).shape[1:3]
         layers: list[nn.Module] = []
-        for c_in, c_out, kernel, then in LCNN_LAYERS:
-            layers.append(mfm_conv(c_in, c_out, kernel))
+        for index, (c_in, c_out, kernel, then) in enumerate(LCNN_LAYERS):
+            layers.append(mfm_conv(n_channels if index == 0 else c_in, c_out, kernel))
             if then and "pool" in then:
                 layers.append(nn.MaxPool2d(2, 2))
                 n_feat //= 2

@@ -29,6 +29,7 @@ def test_registry_lists_every_frontend_of_the_contract() -> None:
         "cqcc",
         "image",
         "ssl",
+        "phasegram",
     }
     assert set(NAMES) == expected
 

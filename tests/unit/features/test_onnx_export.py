@@ -20,7 +20,11 @@ CASES = {
     "logmel": {},
     "spectrogram": {"log": False},
     "image": {"source": "mfcc"},
+    "phasegram": {"fmax": 4000.0},
 }
+# A phase angle's rounding error grows as its bin's magnitude shrinks: in the weakest bins of the
+# phasegram the exported DFT matmul and the eager FFT differ by ~1e-3 on a unit phasor.
+TOLERANCE = {"phasegram": 1e-3}
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -50,4 +54,4 @@ def test_export_runs_in_onnxruntime_with_dynamic_batch_and_length(
         expected = frontend(torch.from_numpy(waves)).numpy()
     assert got.shape == expected.shape
     scale = float(np.abs(expected).max())
-    assert float(np.abs(got - expected).max()) / scale < 1e-4
+    assert float(np.abs(got - expected).max()) / scale < TOLERANCE.get(name, 1e-4)
