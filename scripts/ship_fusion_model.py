@@ -1,0 +1,179 @@
+"""Fuse trained detectors at score level, with everything fitted on dev scores, and ship the fusion.
+
+    python scripts/ship_fusion_model.py \\
+        --member runs/default-lfcc --dev-scores runs/eval-default-dev/scores.tsv \\
+        --member runs/phase256/best --dev-scores runs/eval-phase256-dev/scores.tsv \\
+        --name default
+
+Each ``--dev-scores`` file is ``spoofscope evaluate --split dev --crop full`` of its member, so the
+fusion is fitted on whole dev utterances, as it will score. From those scores alone: each member's
+mean and standard deviation (both classes pooled), the weight (a 0.05 grid over ``[0, 1]`` for two
+members, lowest dev EER, ties to the first), the threshold at the fused dev EER and the Platt
+calibration. The eval split is never read. Writes the ``score-fusion`` checkpoint where
+scripts/ship_default_model.py writes (``spoofscope/data/default`` or ``pretrained/NAME``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from spoofscope.evaluation.metrics import compute_eer
+from spoofscope.evaluation.scorefile import read_scores
+from spoofscope.models.base import load_checkpoint, read_card, save_checkpoint
+from spoofscope.models.fusion import ScoreFusion
+from spoofscope.training.calibration import fit_platt
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "spoofscope" / "data"
+GRID = np.round(np.arange(0.0, 1.0001, 0.05), 2)
+
+
+def aligned_dev_scores(paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:
+    """Members' dev scores on their shared utterances → ``([members, N], labels [N], 1 = bona)``."""
+    sets = [read_scores(p) for p in paths]
+    index = [dict(zip(s.utt_id, range(len(s.utt_id)), strict=True)) for s in sets]
+    shared = sorted(set.intersection(*(set(i) for i in index)))
+    if len(shared) != len(sets[0].utt_id):
+        raise SystemExit(f"error: the dev score files share {len(shared)} utterances only")
+    scores = np.stack([s.score[[i[u] for u in shared]] for s, i in zip(sets, index, strict=True)])
+    labels = np.array([sets[0].key[index[0][u]] == "bonafide" for u in shared], dtype=np.int64)
+    return scores, labels
+
+
+def member_provenance(path: Path, card: dict) -> dict | None:
+    """A member's provenance: its card's when that says how to reproduce it (a shipped model), else
+    rebuilt from its run directory (``RUN/best`` beside ``RUN/config.yaml``), naming the configs/
+    recipe of the same ``name``."""
+    if (card.get("provenance") or {}).get("reproduce"):
+        return card["provenance"]
+    run = path.parent
+    if not (run / "config.yaml").is_file():
+        return None
+    from ship_default_model import training_data
+
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    recipes = [
+        p for p in sorted((REPO / "configs").rglob("*.yaml"))
+        if (yaml.safe_load(p.read_text()) or {}).get("name") == config.get("name")
+    ]  # fmt: skip
+    recipe = str(recipes[0].relative_to(REPO)) if recipes else str(run / "config.yaml")
+    data_text, build_command = training_data(Path(config["data"]["root"]))
+    summary = json.loads((run / "summary.json").read_text())
+    return {
+        "recipe": recipe,
+        "reproduce": [build_command, f"spoofscope train --config {recipe} --out {run}"],
+        "training_data": data_text,
+        "name": config.get("name"),
+        "training_seconds": summary.get("seconds"),
+    }
+
+
+def fit_weights(z: np.ndarray, labels: np.ndarray) -> tuple[list[float], float]:
+    """Weight of two standardised members ``z: [2, N]`` with the lowest dev EER, and that EER."""
+    if z.shape[0] != 2:
+        raise SystemExit("error: the weight search fuses exactly two members")
+    bona = labels == 1
+    best_w, best_eer = 0.0, np.inf
+    for w in GRID:
+        fused = (1 - w) * z[0] + w * z[1]
+        eer = compute_eer(fused[bona], fused[~bona]).eer
+        if eer < best_eer - 1e-12:
+            best_w, best_eer = float(w), eer
+    return [1 - best_w, best_w], best_eer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--member", type=Path, action="append", required=True)
+    parser.add_argument("--dev-scores", type=Path, action="append", required=True)
+    parser.add_argument("--name", default="default", help="default, or a pretrained name")
+    parser.add_argument("--channel", default="telephone")
+    parser.add_argument(
+        "--dev-root",
+        default="data/localspoof-full-allseen",
+        help="the corpus the dev scores came from",
+    )
+    args = parser.parse_args()
+    if len(args.member) != len(args.dev_scores):
+        raise SystemExit("error: give one --dev-scores per --member, in the same order")
+
+    cards = [read_card(m) for m in args.member]
+    for card, path in zip(cards, args.member, strict=True):
+        card["provenance"] = member_provenance(path, card)
+    scores, labels = aligned_dev_scores(args.dev_scores)
+    means, stds = scores.mean(axis=1), scores.std(axis=1)
+    weights, dev_eer = fit_weights((scores - means[:, None]) / stds[:, None], labels)
+    fusion = ScoreFusion(
+        members=[{"architecture": c["architecture"], "config": c["config"]} for c in cards],
+        weights=weights,
+        means=means.tolist(),
+        stds=stds.tolist(),
+        crop_samples=int(cards[0]["input"]["crop_samples"]),
+    )
+    for member, path in zip(fusion.members, args.member, strict=True):
+        member.load_state_dict(load_checkpoint(path).state_dict())
+    fused = sum(w * (s - m) / sd for w, s, m, sd in zip(weights, scores, means, stds, strict=True))
+    bona = labels == 1
+    eer = compute_eer(fused[bona], fused[~bona])
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
+    ).stdout.strip()
+    command = "python scripts/ship_fusion_model.py " + " ".join(
+        f"--member {m} --dev-scores {d}" for m, d in zip(args.member, args.dev_scores, strict=True)
+    )
+    target = DATA / "default" if args.name == "default" else DATA / "pretrained" / args.name
+    save_checkpoint(
+        fusion.eval(),
+        target,
+        threshold=float(eer.threshold),
+        calibration=fit_platt(fused, labels),
+        training={
+            "fitted_on": "dev split, whole utterances (spoofscope evaluate --crop full)",
+            "n_dev": len(labels),
+            "dev_eer": float(eer.eer),
+            "members": [c.get("training") for c in cards],
+        },
+        provenance={
+            "members": [c.get("provenance") for c in cards],
+            "reproduce": [
+                *(f"spoofscope evaluate --model {m} --corpus localspoof --root {args.dev_root} "
+                  f"--split dev --crop full --out {d.parent}"
+                  for m, d in zip(args.member, args.dev_scores, strict=True)),
+                f"{command} --name {args.name}",
+            ],
+            "commit": commit,
+            "training_data": "; ".join(
+                dict.fromkeys((c.get("provenance") or {}).get("training_data", "?") for c in cards)
+            ),
+            "training_seconds": sum(
+                (c.get("provenance") or {}).get("training_seconds") or 0.0 for c in cards
+            ),
+        },
+    )  # fmt: skip
+    card = json.loads((target / "card.json").read_text())
+    card["input"]["channel"] = args.channel
+    (target / "card.json").write_text(json.dumps(card, indent=2) + "\n")
+    names = ", ".join(f"{c['architecture']} on {c['config'].get('frontend')}" for c in cards)
+    (target / "README.md").write_text(
+        f"# spoofscope detector `{args.name}`\n\n"
+        f"Score fusion of {names} ({card['parameters']:,} parameters in all), weights "
+        f"{[round(w, 2) for w in weights]} on dev-standardised scores, all fitted on the LocalSpoof "
+        f"dev split (whole utterances): dev EER {100 * eer.eer:.2f}%. Each member's card entry "
+        "under `provenance.members` gives the commands that trained it. Inputs are band-limited "
+        "to the telephone channel before scoring.\n\nReproduce the fusion:\n\n```\n"
+        + "\n".join(card["provenance"]["reproduce"])
+        + "\n```\n\nTraining data licences: see the LocalSpoof data card written by the build.\n"
+    )
+    print(
+        f"fused {len(cards)} members, weights {weights}: dev EER {100 * dev_eer:.2f}% -> {target}"
+    )
+
+
+if __name__ == "__main__":
+    main()

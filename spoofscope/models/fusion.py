@@ -1,0 +1,85 @@
+"""Score-level fusion: several trained countermeasures scored as one model.
+
+Systems that look at different evidence err on different files, and a weighted sum of their
+standardised scores is the usual way ASVspoof submissions combine them (linear score fusion, as in
+most of the challenge's primary systems). Here the members are whole models (front-end included),
+so the fusion is itself a :class:`Countermeasure`: it saves, loads, scores and exports to ONNX like
+any other model, and ``score = sum_i w_i (s_i - mean_i) / std_i``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import Tensor, nn
+
+from spoofscope.errors import ConfigError
+from spoofscope.models import MODELS
+from spoofscope.models.base import Countermeasure, logit_pair, register_model
+
+#: the pairing spoofscope ships as ``default``: LFCC-LCNN (magnitude) with a phasegram LCNN (phase)
+DEFAULT_MEMBERS: list[dict[str, Any]] = [
+    {"architecture": "lcnn", "config": {"frontend": "lfcc", "crop_samples": 48000,
+     "frontend_params": {"n_filters": 40, "n_lfcc": 30, "fmax": 4000.0}}},
+    {"architecture": "lcnn", "config": {"frontend": "phasegram", "crop_samples": 48000,
+     "frontend_params": {"fmax": 4000.0, "n_fft": 256, "win_length": 256}}},
+]  # fmt: skip
+
+
+@register_model("score-fusion")
+class ScoreFusion(Countermeasure):
+    """Weighted sum of the members' standardised scores → logits ``[B, 2]`` (``logit_pair``).
+
+    Args:
+        members: each ``{"architecture": name, "config": {...}}``, as in a model card (default:
+            ``DEFAULT_MEMBERS``).
+        weights: one weight per member (default: equal weights summing to 1).
+        means: each member's score mean on the data the weights were fitted on (default 0).
+        stds: each member's score standard deviation there, > 0 (default 1).
+        crop_samples: the input contract's crop length.
+
+    Raises:
+        ConfigError: fewer than two members, lists of different lengths, a non-positive std,
+            or members expecting different sample rates.
+    """
+
+    def __init__(
+        self,
+        members: list[dict[str, Any]] | None = None,
+        weights: list[float] | None = None,
+        means: list[float] | None = None,
+        stds: list[float] | None = None,
+        crop_samples: int = 48000,
+    ) -> None:
+        members = DEFAULT_MEMBERS if members is None else members
+        n = len(members)
+        weights = [1.0 / n] * n if weights is None else weights
+        means = [0.0] * n if means is None else means
+        stds = [1.0] * n if stds is None else stds
+        config = {"members": members, "weights": weights, "means": means, "stds": stds,
+                  "crop_samples": crop_samples}  # fmt: skip
+        super().__init__(config, crop_samples=crop_samples)
+        if len(members) < 2:
+            raise ConfigError("members", "a fusion needs at least two member models")
+        if not len(members) == len(weights) == len(means) == len(stds):
+            raise ConfigError(
+                "weights", "members, weights, means and stds must have one entry each"
+            )
+        if not all(s > 0 for s in stds):
+            raise ConfigError("stds", f"must all be > 0, got {stds}")
+        self.members = nn.ModuleList(MODELS.get(m["architecture"])(**m["config"]) for m in members)
+        rates = {m.sample_rate for m in self.members}
+        if len(rates) != 1:
+            raise ConfigError("members", f"members expect different sample rates {sorted(rates)}")
+        self.sample_rate = rates.pop()
+        self.terms = [
+            (float(w), float(mu), float(sd)) for w, mu, sd in zip(weights, means, stds, strict=True)
+        ]
+
+    def forward(self, wave: Tensor) -> Tensor:
+        """``wave: [B, T]`` → logits ``[B, 2]`` whose score is the fused score."""
+        fused = [
+            weight * (member.score(wave) - mean) / std
+            for member, (weight, mean, std) in zip(self.members, self.terms, strict=True)
+        ]
+        return logit_pair(sum(fused[1:], fused[0]))
