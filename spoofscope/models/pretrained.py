@@ -2,7 +2,7 @@
 
 ``lcnn-localspoof-benchmark`` is spoofscope's LFCC-LCNN trained under LocalSpoof's benchmark
 protocol (train attacks L01, L02, L06 only), so its eval table shows unseen attacks; the default
-detector is the same recipe trained on every attack (see docs/models.md).
+detector fuses the same recipe trained on every attack with a phasegram LCNN (see docs/models.md).
 
 ``aasist-19la`` and ``aasist-l-19la`` are the official AASIST / AASIST-L weights trained on ASVspoof
 2019 LA (github.com/clovaai/aasist, commit a04c986, MIT licence, © 2021-present NAVER Corp.),
