@@ -26,6 +26,18 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "spoofscope" / "data"
 
 
+def head_commit() -> str:
+    """The short hash of the commit a shipped model is built at."""
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
+    ).stdout.strip()
+
+
+def ship_dir(name: str) -> Path:
+    """Where a shipped model named ``name`` lives: ``data/default`` or ``data/pretrained/NAME``."""
+    return DATA / "default" if name == "default" else DATA / "pretrained" / name
+
+
 def training_data(root: Path) -> tuple[str, str]:
     """A sentence on what the model learnt from, and the `corpus build` command of ``root``."""
     info = json.loads((root / "build.json").read_text())
@@ -54,9 +66,7 @@ def main() -> None:
     config = yaml.safe_load((args.run / "config.yaml").read_text())
     summary_path = args.run / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
-    ).stdout.strip()
+    commit = head_commit()
     data_text, build_command = training_data(Path(config["data"]["root"]))
     card["input"]["channel"] = args.channel
     card["provenance"] = {
@@ -72,7 +82,7 @@ def main() -> None:
         "name": config.get("name"),
         "training_seconds": summary.get("seconds"),
     }
-    target = DATA / "default" if args.name == "default" else DATA / "pretrained" / args.name
+    target = ship_dir(args.name)
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(best / "model.safetensors", target / "model.safetensors")
     (target / "card.json").write_text(json.dumps(card, indent=2) + "\n")

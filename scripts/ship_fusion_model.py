@@ -1,7 +1,7 @@
 """Fuse trained detectors at score level, with everything fitted on dev scores, and ship the fusion.
 
     python scripts/ship_fusion_model.py \\
-        --member runs/default-lfcc --dev-scores runs/eval-default-dev/scores.tsv \\
+        --member runs/shipped-f0/best --dev-scores runs/eval-default-dev/scores.tsv \\
         --member runs/phase256/best --dev-scores runs/eval-phase256-dev/scores.tsv \\
         --name default
 
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import yaml
+from ship_default_model import REPO, head_commit, ship_dir, training_data
 
 from spoofscope.evaluation.metrics import compute_eer
 from spoofscope.evaluation.scorefile import read_scores
@@ -29,8 +29,6 @@ from spoofscope.models.base import load_checkpoint, read_card, save_checkpoint
 from spoofscope.models.fusion import ScoreFusion
 from spoofscope.training.calibration import fit_platt
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "spoofscope" / "data"
 GRID = np.round(np.arange(0.0, 1.0001, 0.05), 2)
 
 
@@ -55,8 +53,6 @@ def member_provenance(path: Path, card: dict) -> dict | None:
     run = path.parent
     if not (run / "config.yaml").is_file():
         return None
-    from ship_default_model import training_data
-
     config = yaml.safe_load((run / "config.yaml").read_text())
     recipes = [
         p for p in sorted((REPO / "configs").rglob("*.yaml"))
@@ -74,8 +70,8 @@ def member_provenance(path: Path, card: dict) -> dict | None:
     }
 
 
-def fit_weights(z: np.ndarray, labels: np.ndarray) -> tuple[list[float], float]:
-    """Weight of two standardised members ``z: [2, N]`` with the lowest dev EER, and that EER."""
+def fit_weights(z: np.ndarray, labels: np.ndarray) -> list[float]:
+    """Weights of two standardised members ``z: [2, N]`` with the lowest dev EER."""
     if z.shape[0] != 2:
         raise SystemExit("error: the weight search fuses exactly two members")
     bona = labels == 1
@@ -85,7 +81,7 @@ def fit_weights(z: np.ndarray, labels: np.ndarray) -> tuple[list[float], float]:
         eer = compute_eer(fused[bona], fused[~bona]).eer
         if eer < best_eer - 1e-12:
             best_w, best_eer = float(w), eer
-    return [1 - best_w, best_w], best_eer
+    return [1 - best_w, best_w]
 
 
 def main() -> None:
@@ -108,7 +104,7 @@ def main() -> None:
         card["provenance"] = member_provenance(path, card)
     scores, labels = aligned_dev_scores(args.dev_scores)
     means, stds = scores.mean(axis=1), scores.std(axis=1)
-    weights, dev_eer = fit_weights((scores - means[:, None]) / stds[:, None], labels)
+    weights = fit_weights((scores - means[:, None]) / stds[:, None], labels)
     fusion = ScoreFusion(
         members=[{"architecture": c["architecture"], "config": c["config"]} for c in cards],
         weights=weights,
@@ -121,16 +117,14 @@ def main() -> None:
     fused = sum(w * (s - m) / sd for w, s, m, sd in zip(weights, scores, means, stds, strict=True))
     bona = labels == 1
     eer = compute_eer(fused[bona], fused[~bona])
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
-    ).stdout.strip()
     command = "python scripts/ship_fusion_model.py " + " ".join(
         f"--member {m} --dev-scores {d}" for m, d in zip(args.member, args.dev_scores, strict=True)
     )
-    target = DATA / "default" if args.name == "default" else DATA / "pretrained" / args.name
+    target = ship_dir(args.name)
     save_checkpoint(
         fusion.eval(),
         target,
+        input={**fusion.card()["input"], "channel": args.channel},
         threshold=float(eer.threshold),
         calibration=fit_platt(fused, labels),
         training={
@@ -147,7 +141,7 @@ def main() -> None:
                   for m, d in zip(args.member, args.dev_scores, strict=True)),
                 f"{command} --name {args.name}",
             ],
-            "commit": commit,
+            "commit": head_commit(),
             "training_data": "; ".join(
                 dict.fromkeys((c.get("provenance") or {}).get("training_data", "?") for c in cards)
             ),
@@ -156,9 +150,7 @@ def main() -> None:
             ),
         },
     )  # fmt: skip
-    card = json.loads((target / "card.json").read_text())
-    card["input"]["channel"] = args.channel
-    (target / "card.json").write_text(json.dumps(card, indent=2) + "\n")
+    card = read_card(target)
     names = ", ".join(f"{c['architecture']} on {c['config'].get('frontend')}" for c in cards)
     (target / "README.md").write_text(
         f"# spoofscope detector `{args.name}`\n\n"
@@ -171,7 +163,7 @@ def main() -> None:
         + "\n```\n\nTraining data licences: see the LocalSpoof data card written by the build.\n"
     )
     print(
-        f"fused {len(cards)} members, weights {weights}: dev EER {100 * dev_eer:.2f}% -> {target}"
+        f"fused {len(cards)} members, weights {weights}: dev EER {100 * eer.eer:.2f}% -> {target}"
     )
 
 

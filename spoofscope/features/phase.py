@@ -31,11 +31,9 @@ from torch import Tensor
 
 from spoofscope.features import FRONTENDS
 from spoofscope.features.base import require
-from spoofscope.features.spectral import STFT_DEFAULTS, SpectralFrontEnd, bins_up_to
+from spoofscope.features.spectral import AMIN, STFT_DEFAULTS, SpectralFrontEnd, bins_up_to
 
 DERIVATIVES = ("time", "frequency")
-#: floor under a power before its log10 (as the spectrogram's amin), and under a product's length
-AMIN = 1e-10
 
 
 def unit_phasor(real: Tensor, imag: Tensor) -> tuple[Tensor, Tensor]:
@@ -88,10 +86,6 @@ class Phasegram(SpectralFrontEnd):
         advance = advance / n_fft
         self.register_buffer("advance_cos", torch.cos(advance).float()[:, None], persistent=False)
         self.register_buffer("advance_sin", torch.sin(advance).float()[:, None], persistent=False)
-
-    @property
-    def n_channels(self) -> int:
-        return 1 + 2 * len(self.params["derivatives"])
 
     def _time_derivative(self, re: Tensor, im: Tensor) -> tuple[Tensor, Tensor]:
         pad = (1, 0)  # frame 0 meets a silent frame -1, so its product is 0
