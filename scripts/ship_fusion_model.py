@@ -11,6 +11,10 @@ mean and standard deviation (both classes pooled), the weight (a 0.05 grid over 
 members, lowest dev EER, ties to the first), the threshold at the fused dev EER and the Platt
 calibration. The eval split is never read. Writes the ``score-fusion`` checkpoint where
 scripts/ship_default_model.py writes (``spoofscope/data/default`` or ``pretrained/NAME``).
+
+``--unpack spoofscope/data/default --out runs/fusion-members`` writes a shipped fusion's members
+as checkpoints of their own (``member0``, ``member1``, cards with their training records and
+provenance), so a fusion can be refitted with a new member without the old run directories.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from ship_default_model import REPO, head_commit, ship_dir, training_data
 from spoofscope.evaluation.metrics import compute_eer
 from spoofscope.evaluation.scorefile import read_scores
 from spoofscope.models.base import load_checkpoint, read_card, save_checkpoint
-from spoofscope.models.fusion import ScoreFusion
+from spoofscope.models.fusion import ScoreFusion, unpack_members
 from spoofscope.training.calibration import fit_platt
 
 GRID = np.round(np.arange(0.0, 1.0001, 0.05), 2)
@@ -86,8 +90,14 @@ def fit_weights(z: np.ndarray, labels: np.ndarray) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--member", type=Path, action="append", required=True)
-    parser.add_argument("--dev-scores", type=Path, action="append", required=True)
+    parser.add_argument(
+        "--unpack",
+        type=Path,
+        help="write the members of this fusion checkpoint under --out as checkpoints, and stop",
+    )
+    parser.add_argument("--out", type=Path, default=Path("runs/fusion-members"))
+    parser.add_argument("--member", type=Path, action="append", default=[])
+    parser.add_argument("--dev-scores", type=Path, action="append", default=[])
     parser.add_argument("--name", default="default", help="default, or a pretrained name")
     parser.add_argument("--channel", default="telephone")
     parser.add_argument(
@@ -96,7 +106,11 @@ def main() -> None:
         help="the corpus the dev scores came from",
     )
     args = parser.parse_args()
-    if len(args.member) != len(args.dev_scores):
+    if args.unpack:
+        for path in unpack_members(args.unpack, args.out):
+            print(path)
+        return
+    if not args.member or len(args.member) != len(args.dev_scores):
         raise SystemExit("error: give one --dev-scores per --member, in the same order")
 
     cards = [read_card(m) for m in args.member]

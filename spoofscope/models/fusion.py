@@ -9,13 +9,21 @@ any other model, and ``score = sum_i w_i (s_i - mean_i) / std_i``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from torch import Tensor, nn
 
-from spoofscope.errors import ConfigError
+from spoofscope.errors import CheckpointError, ConfigError
 from spoofscope.models import MODELS
-from spoofscope.models.base import Countermeasure, logit_pair, register_model
+from spoofscope.models.base import (
+    Countermeasure,
+    load_checkpoint,
+    logit_pair,
+    read_card,
+    register_model,
+    save_checkpoint,
+)
 
 #: the pairing spoofscope ships as ``default``: LFCC-LCNN (magnitude) with a phasegram LCNN (phase)
 DEFAULT_MEMBERS: list[dict[str, Any]] = [
@@ -83,3 +91,35 @@ class ScoreFusion(Countermeasure):
             for member, (weight, mean, std) in zip(self.members, self.terms, strict=True)
         ]
         return logit_pair(sum(fused[1:], fused[0]))
+
+
+def unpack_members(fusion_dir: str | Path, out: str | Path) -> list[Path]:
+    """Write each member of a fusion checkpoint as its own checkpoint ``out/member<i>``.
+
+    Each member's card carries its own training record and provenance from the fusion's card,
+    and the fusion's channel, so a shipped fusion can be refitted with a new member (or a member
+    evaluated alone) without the run directories that trained it.
+
+    Returns:
+        The member checkpoint directories, in member order.
+
+    Raises:
+        CheckpointError: ``fusion_dir`` is not a readable score-fusion checkpoint.
+    """
+    card = read_card(fusion_dir)
+    if card["architecture"] != ScoreFusion.arch:
+        raise CheckpointError(fusion_dir, f"holds a {card['architecture']}, not a score-fusion")
+    fusion = load_checkpoint(fusion_dir)
+    n = len(fusion.members)
+    trainings = (card.get("training") or {}).get("members") or [None] * n
+    provenances = (card.get("provenance") or {}).get("members") or [None] * n
+    return [
+        save_checkpoint(
+            member,
+            Path(out) / f"member{i}",
+            input={**member.card()["input"], "channel": card["input"].get("channel")},
+            training=trainings[i],
+            provenance=provenances[i],
+        )
+        for i, member in enumerate(fusion.members)
+    ]

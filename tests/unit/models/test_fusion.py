@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from spoofscope.errors import ConfigError
+from spoofscope.errors import CheckpointError, ConfigError
 from spoofscope.models import MODELS
-from spoofscope.models.base import load_checkpoint, save_checkpoint
-from spoofscope.models.fusion import DEFAULT_MEMBERS
+from spoofscope.models.base import load_checkpoint, read_card, save_checkpoint
+from spoofscope.models.fusion import DEFAULT_MEMBERS, unpack_members
 
 
 def _speech_like(batch: int, samples: int = 12000) -> torch.Tensor:
@@ -40,6 +40,35 @@ def test_fusion_checkpoint_round_trips_members_and_weights(tmp_path) -> None:
     with torch.no_grad():
         torch.testing.assert_close(loaded.score(wave), fusion.score(wave))
     assert loaded.config["weights"] == [0.6, 0.4]
+
+
+def test_unpacked_members_score_as_inside_the_fusion_and_keep_their_records(tmp_path) -> None:
+    torch.manual_seed(2)
+    fusion = MODELS.get("score-fusion")(weights=[0.5, 0.5])
+    records = [{"seed": 7, "epoch": 3}, {"seed": 8, "epoch": 5}]
+    save_checkpoint(
+        fusion.eval(),
+        tmp_path / "fused",
+        input={**fusion.card()["input"], "channel": "telephone"},
+        training={"members": records},
+        provenance={"members": [{"recipe": "a.yaml"}, {"recipe": "b.yaml"}]},
+    )
+    paths = unpack_members(tmp_path / "fused", tmp_path / "members")
+    wave = _speech_like(2)
+    for member, path, record in zip(fusion.members, paths, records, strict=True):
+        loaded = load_checkpoint(path)
+        card = read_card(path)
+        with torch.no_grad():
+            torch.testing.assert_close(loaded.score(wave), member.score(wave))
+        assert card["training"] == record
+        assert card["input"]["channel"] == "telephone"
+    assert read_card(paths[1])["provenance"] == {"recipe": "b.yaml"}
+
+
+def test_unpacking_a_single_model_is_refused(tmp_path) -> None:
+    save_checkpoint(MODELS.get("lcnn")(), tmp_path / "single")
+    with pytest.raises(CheckpointError, match="not a score-fusion"):
+        unpack_members(tmp_path / "single", tmp_path / "members")
 
 
 @pytest.mark.parametrize(
