@@ -52,8 +52,11 @@ def member_provenance(path: Path, card: dict) -> dict | None:
     """A member's provenance: its card's when that says how to reproduce it (a shipped model), else
     rebuilt from its run directory (``RUN/best`` beside ``RUN/config.yaml``), naming the configs/
     recipe of the same ``name``."""
-    if (card.get("provenance") or {}).get("reproduce"):
-        return card["provenance"]
+    provenance = card.get("provenance") or {}
+    if provenance.get("reproduce"):
+        # the fusion ships its members: a member's own ship command would overwrite the fusion
+        steps = [c for c in provenance["reproduce"] if not c.startswith("python scripts/ship_")]
+        return {**provenance, "reproduce": steps}
     run = path.parent
     if not (run / "config.yaml").is_file():
         return None

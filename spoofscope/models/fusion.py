@@ -25,12 +25,13 @@ from spoofscope.models.base import (
     save_checkpoint,
 )
 
-#: the pairing spoofscope ships as ``default``: LFCC-LCNN (magnitude) with a phasegram LCNN (phase)
+#: the pairing spoofscope ships as ``default``: LFCC-LCNN (magnitude) with a 512-point phasegram
+#: LCNN (phase)
 DEFAULT_MEMBERS: list[dict[str, Any]] = [
     {"architecture": "lcnn", "config": {"frontend": "lfcc", "crop_samples": 48000,
      "frontend_params": {"n_filters": 40, "n_lfcc": 30, "fmax": 4000.0}}},
     {"architecture": "lcnn", "config": {"frontend": "phasegram", "crop_samples": 48000,
-     "frontend_params": {"fmax": 4000.0, "n_fft": 256, "win_length": 256}}},
+     "frontend_params": {"fmax": 4000.0, "n_fft": 512, "win_length": 512}}},
 ]  # fmt: skip
 
 
