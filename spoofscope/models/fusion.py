@@ -98,8 +98,8 @@ def unpack_members(fusion_dir: str | Path, out: str | Path) -> list[Path]:
     """Write each member of a fusion checkpoint as its own checkpoint ``out/member<i>``.
 
     Each member's card carries its own training record and provenance from the fusion's card,
-    and the fusion's channel, so a shipped fusion can be refitted with a new member (or a member
-    evaluated alone) without the run directories that trained it.
+    and the fusion's input crop and channel, so a shipped fusion can be refitted with a new
+    member (or a member evaluated alone) without the run directories that trained it.
 
     Returns:
         The member checkpoint directories, in member order.
@@ -118,7 +118,12 @@ def unpack_members(fusion_dir: str | Path, out: str | Path) -> list[Path]:
         save_checkpoint(
             member,
             Path(out) / f"member{i}",
-            input={**member.card()["input"], "channel": card["input"].get("channel")},
+            # the fusion's crop (the members' training crop) and channel, not a member's default
+            input={
+                **member.card()["input"],
+                "crop_samples": card["input"]["crop_samples"],
+                "channel": card["input"].get("channel"),
+            },
             training=trainings[i],
             provenance=provenances[i],
         )

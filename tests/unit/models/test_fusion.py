@@ -44,7 +44,7 @@ def test_fusion_checkpoint_round_trips_members_and_weights(tmp_path) -> None:
 
 def test_unpacked_members_score_as_inside_the_fusion_and_keep_their_records(tmp_path) -> None:
     torch.manual_seed(2)
-    fusion = MODELS.get("score-fusion")(weights=[0.5, 0.5])
+    fusion = MODELS.get("score-fusion")(weights=[0.5, 0.5], crop_samples=32000)
     records = [{"seed": 7, "epoch": 3}, {"seed": 8, "epoch": 5}]
     save_checkpoint(
         fusion.eval(),
@@ -62,6 +62,7 @@ def test_unpacked_members_score_as_inside_the_fusion_and_keep_their_records(tmp_
             torch.testing.assert_close(loaded.score(wave), member.score(wave))
         assert card["training"] == record
         assert card["input"]["channel"] == "telephone"
+        assert card["input"]["crop_samples"] == 32000
     assert read_card(paths[1])["provenance"] == {"recipe": "b.yaml"}
 
 
