@@ -119,19 +119,23 @@ def main() -> None:
     cards = [read_card(m) for m in args.member]
     for card, path in zip(cards, args.member, strict=True):
         card["provenance"] = member_provenance(path, card)
+    crops = {int(c["input"]["crop_samples"]) for c in cards}
+    if len(crops) != 1:
+        raise SystemExit(f"error: the members were trained on different crops {sorted(crops)}")
     scores, labels = aligned_dev_scores(args.dev_scores)
     means, stds = scores.mean(axis=1), scores.std(axis=1)
-    weights = fit_weights((scores - means[:, None]) / stds[:, None], labels)
+    z = (scores - means[:, None]) / stds[:, None]
+    weights = fit_weights(z, labels)
     fusion = ScoreFusion(
         members=[{"architecture": c["architecture"], "config": c["config"]} for c in cards],
         weights=weights,
         means=means.tolist(),
         stds=stds.tolist(),
-        crop_samples=int(cards[0]["input"]["crop_samples"]),
+        crop_samples=crops.pop(),
     )
     for member, path in zip(fusion.members, args.member, strict=True):
         member.load_state_dict(load_checkpoint(path).state_dict())
-    fused = sum(w * (s - m) / sd for w, s, m, sd in zip(weights, scores, means, stds, strict=True))
+    fused = np.asarray(weights) @ z
     bona = labels == 1
     eer = compute_eer(fused[bona], fused[~bona])
     command = "python scripts/ship_fusion_model.py " + " ".join(
