@@ -117,13 +117,66 @@ class AudioDataset(Dataset):
         return np.random.default_rng([self.seed, self.epoch, index])
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int, int]:
-        utt = self.manifest[index]
-        wave = np.asarray(load(utt.path, sr=self.sr), dtype=np.float32)
-        rng = self.rng(index)
+        return self.finish(self.load(index), index, self.rng(index))
+
+    def load(self, index: int) -> np.ndarray:
+        """The waveform of item ``index`` at the dataset's rate, before augmentation."""
+        return np.asarray(load(self.manifest[index].path, sr=self.sr), dtype=np.float32)
+
+    def finish(
+        self, wave: np.ndarray, index: int, rng: np.random.Generator
+    ) -> tuple[torch.Tensor, int, int]:
+        """Augment and crop a loaded ``wave`` of item ``index`` with ``rng``: the dataset's item."""
         if self.augment is not None:
             wave = np.asarray(self.augment(wave, rng), dtype=np.float32)
         wave = self.crop.apply(wave, rng)
-        return torch.from_numpy(np.ascontiguousarray(wave, dtype=np.float32)), utt.label, index
+        tensor = torch.from_numpy(np.ascontiguousarray(wave, dtype=np.float32))
+        return tensor, self.manifest[index].label, index
+
+
+class PairedDataset(Dataset):
+    """Two items per key ``(anchor, partner, aligned)`` (:class:`spoofscope.corpora.pairs.PairedSampler`).
+
+    An aligned pair (a recording and a resynthesis of it) is cut to the pair's common length and
+    both items are augmented and cropped by generators of the *anchor's* seed: the same draws on
+    the same length give the same crop, codec, noise and gain, so the two differ only by what
+    made the spoof. An unaligned pair is two ordinary items.
+
+    Args:
+        base: the dataset of the single items (manifest, rate, crop, augmentation, seed, epoch).
+    """
+
+    def __init__(self, base: AudioDataset) -> None:
+        self.base = base
+
+    def set_epoch(self, epoch: int) -> None:
+        """Use the crops / augmentation of ``epoch``."""
+        self.base.set_epoch(epoch)
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def __getitem__(self, key: tuple[int, int, bool]) -> list[tuple[torch.Tensor, int, int]]:
+        anchor, partner, aligned = key
+        base = self.base
+        if not aligned:
+            return [base[anchor], base[partner]]
+        waves = [base.load(anchor), base.load(partner)]
+        n = min(len(w) for w in waves)
+        return [
+            base.finish(w[:n], i, base.rng(anchor)) for w, i in zip(waves, key[:2], strict=True)
+        ]
+
+
+def collate_pairs(
+    batch: Sequence[list[tuple[torch.Tensor, int, int]]],
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A batch of pairs as ``2 x pairs`` ordinary items: ``(waves [2P, T], labels, index)``."""
+    items = [item for pair in batch for item in pair]
+    waves = torch.stack([w for w, _, _ in items])
+    labels = torch.tensor([y for _, y, _ in items], dtype=torch.long)
+    index = torch.tensor([i for _, _, i in items], dtype=torch.long)
+    return waves, labels, index
 
 
 def sliding_windows(wave: torch.Tensor, length: int, hop: int | None = None) -> torch.Tensor:

@@ -49,6 +49,12 @@ class SamplerConfig(Section):
     ``attack_weights`` (class-balanced only) draws the spoofs of the named attacks more (or less)
     often than the others, e.g. ``{L06: 2.0}``; bona fide and unnamed attacks weigh 1, and the
     two classes stay equally likely.
+
+    ``pairs: source`` (class-balanced only) pairs every drawn item with one of the other class in
+    the same batch (:mod:`spoofscope.corpora.pairs`): a resynthesis spoof with the bona fide
+    recording it was made from, both under one crop and one augmentation, so that the vocoder is
+    all that differs; other items with a random item of the other class and the same speaker.
+    The batch size still counts items (an even number: half of it is pairs).
     """
 
     name: Literal["random", "class-balanced", "pk"] = "random"
@@ -58,6 +64,13 @@ class SamplerConfig(Section):
     n_strata: int = Field(8, gt=0)
     min_per_class: int = Field(50, gt=0)
     attack_weights: dict[str, float] = {}
+    pairs: Literal["source"] | None = None
+
+    @model_validator(mode="after")
+    def _pairs_need_class_balance(self) -> SamplerConfig:
+        if self.pairs is not None and self.name != "class-balanced":
+            raise ValueError("pairs need the class-balanced sampler (data.sampler.name)")
+        return self
 
     @model_validator(mode="after")
     def _valid_attack_weights(self) -> SamplerConfig:
@@ -231,6 +244,14 @@ class RunConfig(Section):
     train: TrainConfig = TrainConfig()
     augment: list[dict[str, Any]] = []
     eval: EvalConfig = EvalConfig()
+
+    @model_validator(mode="after")
+    def _even_pair_batch(self) -> RunConfig:
+        if self.data.sampler.pairs is not None and self.data.batch_size % 2:
+            raise ValueError(
+                f"data.batch_size must be even with data.sampler.pairs (got {self.data.batch_size})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _pk_batch(self) -> RunConfig:

@@ -23,7 +23,7 @@ import inspect
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,9 +237,12 @@ def _sampler_kwargs(
                 strata = strata_of(manifest, s.strata, s.n_strata, s.min_per_class, workers)
             except ValueError as exc:
                 raise ConfigError("data.sampler.min_per_class", str(exc)) from None
+        weights = attack_weights(manifest, s.attack_weights) if s.attack_weights else None
+        if s.pairs is not None:
+            return _paired_kwargs(cfg, manifest, info, strata, weights)
         sampler = ClassBalancedSampler(
             manifest.labels, seed=seed, rank=rank, world_size=world, strata=strata,
-            weights=attack_weights(manifest, s.attack_weights) if s.attack_weights else None,
+            weights=weights,
         )  # fmt: skip
     else:
         sampler = DistributedSampler(
@@ -247,6 +250,35 @@ def _sampler_kwargs(
         )
     # Drop the ragged last batch (a batch of one breaks batch norm), unless that leaves nothing.
     return {"sampler": sampler, "batch_size": batch, "drop_last": len(sampler) >= batch}
+
+
+def _paired_kwargs(
+    cfg: RunConfig,
+    manifest: Manifest,
+    info: DistInfo,
+    strata: Sequence[int] | None,
+    weights: np.ndarray | None,
+) -> dict[str, Any]:
+    """DataLoader keyword arguments of ``data.sampler.pairs``: class-balanced anchors, each with
+    its partner (:mod:`spoofscope.corpora.pairs`); an epoch still draws one item per file."""
+    from spoofscope.corpora.dataset import collate_pairs
+    from spoofscope.corpora.pairs import PairedSampler, Partners
+    from spoofscope.corpora.samplers import ClassBalancedSampler
+
+    seed = cfg.train.seed
+    pairs_per_batch = max(1, per_rank_batch(cfg.data.batch_size, info) // 2)
+    anchors = ClassBalancedSampler(
+        manifest.labels, num_samples=max(1, len(manifest) // 2), seed=seed, rank=info.rank,
+        world_size=info.world_size, strata=strata, weights=weights,
+    )  # fmt: skip
+    sampler = PairedSampler(Partners(manifest), anchors, seed=seed)
+    return {
+        "sampler": sampler,
+        "batch_size": pairs_per_batch,
+        "drop_last": len(sampler) >= pairs_per_batch,
+        "collate_fn": collate_pairs,
+        "paired": True,
+    }
 
 
 def attack_weights(manifest: Manifest, weights: dict[str, float]) -> np.ndarray:
@@ -386,7 +418,7 @@ class Trainer:
 
     def _loaders(self) -> None:
         from spoofscope.audio.augment import build_augment
-        from spoofscope.corpora.dataset import AudioDataset, CropPolicy
+        from spoofscope.corpora.dataset import AudioDataset, CropPolicy, PairedDataset
 
         d = self.cfg.data
         augment = build_augment(self.cfg.augment, sr=d.sample_rate) if self.cfg.augment else None
@@ -400,7 +432,9 @@ class Trainer:
         common = {"num_workers": d.workers, "worker_init_fn": _worker_init if d.workers else None}
         kwargs = _sampler_kwargs(self.cfg, self.train_data, self.train_set, self.info)
         self.sampler = kwargs.get("sampler") or kwargs["batch_sampler"]
-        self.train_loader = DataLoader(self.train_data, **kwargs, **common)
+        paired = kwargs.pop("paired", False)
+        train_data = PairedDataset(self.train_data) if paired else self.train_data
+        self.train_loader = DataLoader(train_data, **kwargs, **common)
         self.dev_loader = DataLoader(
             self.dev_data, batch_size=d.eval_batch_size or d.batch_size, shuffle=False, **common
         )

@@ -55,6 +55,8 @@ def test_defaults_and_typed_overrides(recipe_file):
             "data.sampler",
             "must be positive",
         ),
+        ("data.sampler.pairs=source", "data.sampler", "pairs need the class-balanced"),
+        ("data.sampler.pairs=speaker", "data.sampler.pairs", "'source'"),
     ],
 )
 def test_bad_values_name_the_key_and_the_allowed_values(recipe_file, override, key, hint):
@@ -99,6 +101,14 @@ def test_extends_merges_sections_and_detects_loops(tmp_path, recipe_file):
     _write(tmp_path / "loop.yaml", {"extends": "loop.yaml"})
     with pytest.raises(ConfigError, match="extends itself"):
         load_config(tmp_path / "loop.yaml")
+
+
+def test_pairs_need_an_even_batch(recipe_file):
+    pairs = "data.sampler={name: class-balanced, pairs: source}"
+    with pytest.raises(ConfigError, match=r"must be even with data\.sampler\.pairs") as info:
+        load_config(recipe_file, [pairs, "data.batch_size=15"])
+    assert "data.batch_size" in str(info.value)
+    assert load_config(recipe_file, [pairs, "data.batch_size=16"]).data.sampler.pairs == "source"
 
 
 def test_pk_batch_size_follows_p_and_k(recipe_file):

@@ -73,10 +73,13 @@ def test_same_seed_same_scores_and_another_seed_differs(tiny_la, tmp_path):
     assert not np.array_equal(a, c)
 
 
-def test_resume_continues_bit_for_bit(tiny_la, tmp_path):
-    extra = ("schedule.name=cosine", "data.sampler.name=class-balanced")
+@pytest.mark.parametrize(
+    "sampler", ["{name: class-balanced}", "{name: class-balanced, pairs: source}"]
+)
+def test_resume_continues_bit_for_bit(tiny_la, tmp_path, sampler):
+    extra = ("schedule.name=cosine", f"data.sampler={sampler}")
     _train(tiny_la, tmp_path / "straight", *extra)
-    _train(tiny_la, tmp_path / "split", "train.max_steps=4", *extra)
+    _train(tiny_la, tmp_path / "split", "train.max_steps=4", *extra)  # one epoch of 4 steps
     assert json.loads((tmp_path / "split/last/trainer_state.json").read_text())
     _train(tiny_la, tmp_path / "split", *extra, resume=True)
     straight, split = _weights(tmp_path / "straight"), _weights(tmp_path / "split")
@@ -180,6 +183,20 @@ def test_attack_weights_draw_the_named_attack_more_often(tiny_la, tmp_path):
     weighted = spoof_share("data.sampler.attack_weights={A01: 4.0}")
     # A01 drawn four times as often per file as A02: odds rise fourfold
     assert weighted / (1 - weighted) == pytest.approx(4 * plain / (1 - plain), rel=0.2)
+
+
+def test_paired_batches_hold_one_bona_fide_and_one_spoof_of_a_speaker_per_pair(tiny_la, tmp_path):
+    trainer = Trainer(recipe(tiny_la, "data.sampler={name: class-balanced, pairs: source}"),
+                      tmp_path / "run", progress=False)  # fmt: skip
+    # an epoch still draws one item per train file, in batches of data.batch_size items
+    assert trainer.steps_per_epoch == len(trainer.train_set) // 8
+    wave, _, index = next(iter(trainer.train_loader))
+    assert wave.shape == (8, 4000)
+    for a, b in zip(index[::2].tolist(), index[1::2].tolist(), strict=True):
+        first, second = trainer.train_set[a], trainer.train_set[b]
+        assert {first.label, second.label} == {0, 1} and first.speaker == second.speaker
+    result = trainer.fit()
+    assert result.steps == 2 * trainer.steps_per_epoch and result.dev_eer is not None
 
 
 def test_attack_weights_naming_an_absent_attack_fail_with_what_the_split_has(tiny_la, tmp_path):
