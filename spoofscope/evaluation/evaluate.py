@@ -3,7 +3,8 @@
 ``OUT`` layout::
 
     scores.tsv          the score-file contract (utt_id speaker attack key score)
-    metrics.json        eer (fraction), eer_percent, threshold, per_attack, min_tdcf (when the corpus
+    metrics.json        eer (fraction), eer_percent, threshold, per_attack, per_speaker (error
+                        rates of each voice at the EER threshold), min_tdcf (when the corpus
                         ships ASV scores), the classification report at the dev-calibrated
                         threshold, a threshold sweep for similarity scores, provenance
     det.png roc.png attacks.png
@@ -148,7 +149,7 @@ def compute_metrics(
     Raises:
         MetricError: a class is missing from the scores.
     """
-    from spoofscope.evaluation.metrics import summarize
+    from spoofscope.evaluation.metrics import per_speaker_errors, summarize
 
     card = card or {}
     dev_threshold = card.get("threshold")
@@ -156,6 +157,10 @@ def compute_metrics(
     out = summary.to_dict()
     out["threshold_source"] = "dev" if dev_threshold is not None else "eer"
     out["classification_report"] = out.pop("report")
+    # at this split's EER threshold, where the two error rates overall are equal
+    out["per_speaker"] = per_speaker_errors(
+        scores.score, scores.key, scores.speaker, out["threshold"]
+    )
     if similarity:
         out["threshold_sweep"] = threshold_sweep(scores.score, scores.key)
     return out

@@ -156,6 +156,33 @@ def per_attack_eer(
     return out
 
 
+def per_speaker_errors(
+    scores: np.ndarray, keys: Sequence[str], speakers: Sequence[str], threshold: float
+) -> dict[str, dict[str, float | int | None]]:
+    """Error rates at ``threshold`` for each speaker (sorted), accepting at ``score >= threshold``.
+
+    ``bonafide_rejected`` is the share of the speaker's bona fide trials scored below the
+    threshold, ``spoof_accepted`` the share of the spoofs *labelled with* the speaker (the voice
+    they imitate) scored at or above it; None where the speaker has no trial of that class. With
+    few voices in a split, an EER is mostly which voices a model fails on; this says which.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    bona = np.asarray(keys) == "bonafide"
+    speakers_arr = np.asarray(speakers)
+    accept = scores >= threshold
+    out: dict[str, dict[str, float | int | None]] = {}
+    for speaker in sorted(set(speakers_arr.tolist())):
+        mine = speakers_arr == speaker
+        b, f = mine & bona, mine & ~bona
+        out[speaker] = {
+            "n_bonafide": int(b.sum()),
+            "bonafide_rejected": float((~accept[b]).mean()) if b.any() else None,
+            "n_spoof": int(f.sum()),
+            "spoof_accepted": float(accept[f].mean()) if f.any() else None,
+        }
+    return out
+
+
 # --- tandem metrics (ASV + CM) -------------------------------------------------------------------
 
 

@@ -80,6 +80,25 @@ def _per_attack(per_attack: Mapping[str, float]) -> str:
     )
 
 
+def _per_speaker(per_speaker: Mapping[str, Mapping[str, Any]]) -> str:
+    if not per_speaker:
+        return ""
+
+    def cell(rate: float | None, n: int) -> str:
+        return "<td>–</td>" if rate is None else f"<td>{_pct(rate)} of {n}</td>"
+
+    rows = "".join(
+        f"<tr><td>{_e(s)}</td>{cell(v['bonafide_rejected'], v['n_bonafide'])}"
+        f"{cell(v['spoof_accepted'], v['n_spoof'])}</tr>"
+        for s, v in per_speaker.items()
+    )
+    return (
+        "<section><h2>Errors per speaker at the EER threshold</h2><table><tr><th>speaker</th>"
+        "<th>bona fide rejected</th><th>spoofs of the voice accepted</th></tr>"
+        f"{rows}</table></section>"
+    )
+
+
 def _classification(metrics: Mapping[str, Any]) -> str:
     report = metrics.get("classification_report") or {}
     rows = []
@@ -146,6 +165,7 @@ def render(
         f"<header><h1>{_e(title)}</h1><p>{_e(subtitle)}</p></header><main>",
         _cards(metrics),
         _per_attack(metrics.get("per_attack", {})),
+        _per_speaker(metrics.get("per_speaker", {})),
         _classification(metrics),
         _sweep(metrics),
         f'<section><h2>Figures</h2><div class="figs">{figs}</div></section>',

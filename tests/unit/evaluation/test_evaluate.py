@@ -40,6 +40,11 @@ def test_eval_only_tree_gives_scores_metrics_plots_and_report(trained, tmp_path)
     assert metrics["eer"] == pytest.approx(compute_eer(bona, spoof).eer)
     assert metrics["eer_percent"] == pytest.approx(100 * metrics["eer"])
     assert set(metrics["per_attack"]) == {"A01", "A02"}
+    per_speaker = metrics["per_speaker"]
+    assert set(per_speaker) == set(scores.speaker)
+    assert sum(v["n_bonafide"] for v in per_speaker.values()) == 8
+    rejected = sum(v["bonafide_rejected"] * v["n_bonafide"] for v in per_speaker.values())
+    assert rejected == pytest.approx(np.sum(bona < metrics["threshold"]))
     assert metrics["min_tdcf"] is not None and metrics["min_tdcf"] >= 0  # ASV scores are shipped
     card = read_card(run / "best")
     assert metrics["threshold_source"] == "dev"
@@ -53,6 +58,7 @@ def test_eval_only_tree_gives_scores_metrics_plots_and_report(trained, tmp_path)
     page = (out / "report.html").read_text()
     assert len(re.findall(r"src=\"data:image/png;base64,", page)) == 4  # + training curves
     assert "A01" in page and "Classification report at the dev-calibrated threshold" in page
+    assert "Errors per speaker at the EER threshold" in page and scores.speaker[0] in page
     assert "tiny-spectral" in page
 
 

@@ -95,3 +95,17 @@ def test_classification_report_counts_decisions_at_threshold():
     assert report["accuracy"] == pytest.approx(0.8)
     text = m.classification_report(scores, keys, threshold=0.5)
     assert "macro avg" in text and "weighted avg" in text
+
+
+def test_per_speaker_errors_count_each_voice_at_the_threshold():
+    scores = np.array([0.9, 0.2, 0.8, 0.6, 0.1, 0.7, 0.3])
+    keys = ["bonafide", "bonafide", "bonafide", "spoof", "spoof", "spoof", "spoof"]
+    speakers = ["ann", "ann", "bob", "ann", "bob", "bob", "cy"]
+    got = m.per_speaker_errors(scores, keys, speakers, threshold=0.5)
+    assert got["ann"] == {"n_bonafide": 2, "bonafide_rejected": 0.5, "n_spoof": 1,
+                          "spoof_accepted": 1.0}  # fmt: skip
+    assert got["bob"] == {"n_bonafide": 1, "bonafide_rejected": 0.0, "n_spoof": 2,
+                          "spoof_accepted": 0.5}  # fmt: skip
+    assert got["cy"]["bonafide_rejected"] is None and got["cy"]["spoof_accepted"] == 0.0
+    # a score equal to the threshold is accepted, as everywhere in spoofscope
+    assert m.per_speaker_errors(scores, keys, speakers, 0.6)["ann"]["spoof_accepted"] == 1.0
