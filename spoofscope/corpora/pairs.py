@@ -106,17 +106,16 @@ class PairedSampler(Sampler[PairKey]):
     Args:
         partners: the pairing of the training manifest.
         anchors: the sampler of the anchors (its length is the number of pairs per epoch and
-            rank; it already holds the seed, the strata and the rank's shard).
-        seed: fixes the partner chosen for an anchor with several.
+            rank; it already holds the seed, the strata and the rank's shard). Its seed also
+            fixes the partner chosen for an anchor with several.
 
     Since the anchors are class-balanced and every partner is of the other class, every pair is
     one bona fide and one spoof item.
     """
 
-    def __init__(self, partners: Partners, anchors: ClassBalancedSampler, seed: int = 0) -> None:
+    def __init__(self, partners: Partners, anchors: ClassBalancedSampler) -> None:
         self.partners = partners
         self.anchors = anchors
-        self.seed = seed
 
     def set_epoch(self, epoch: int) -> None:
         """Draw the pairs of ``epoch`` next."""
@@ -128,5 +127,5 @@ class PairedSampler(Sampler[PairKey]):
     def __iter__(self) -> Iterator[PairKey]:
         # Its own stream (the anchors draw from [seed, epoch]): rank and position fix the choice.
         a = self.anchors
-        rng = np.random.default_rng([self.seed, a.epoch, a.rank, 2])
+        rng = np.random.default_rng([a.seed, a.epoch, a.rank, 2])
         return iter([self.partners.draw(int(i), rng) for i in a])

@@ -265,19 +265,17 @@ def _paired_kwargs(
     from spoofscope.corpora.pairs import PairedSampler, Partners
     from spoofscope.corpora.samplers import ClassBalancedSampler
 
-    seed = cfg.train.seed
     pairs_per_batch = max(1, per_rank_batch(cfg.data.batch_size, info) // 2)
     anchors = ClassBalancedSampler(
-        manifest.labels, num_samples=max(1, len(manifest) // 2), seed=seed, rank=info.rank,
+        manifest.labels, num_samples=max(1, len(manifest) // 2), seed=cfg.train.seed, rank=info.rank,
         world_size=info.world_size, strata=strata, weights=weights,
     )  # fmt: skip
-    sampler = PairedSampler(Partners(manifest), anchors, seed=seed)
+    sampler = PairedSampler(Partners(manifest), anchors)
     return {
         "sampler": sampler,
         "batch_size": pairs_per_batch,
         "drop_last": len(sampler) >= pairs_per_batch,
         "collate_fn": collate_pairs,
-        "paired": True,
     }
 
 
@@ -432,7 +430,7 @@ class Trainer:
         common = {"num_workers": d.workers, "worker_init_fn": _worker_init if d.workers else None}
         kwargs = _sampler_kwargs(self.cfg, self.train_data, self.train_set, self.info)
         self.sampler = kwargs.get("sampler") or kwargs["batch_sampler"]
-        paired = kwargs.pop("paired", False)
+        paired = d.sampler.pairs is not None
         train_data = PairedDataset(self.train_data) if paired else self.train_data
         self.train_loader = DataLoader(train_data, **kwargs, **common)
         self.dev_loader = DataLoader(

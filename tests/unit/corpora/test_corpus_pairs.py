@@ -71,7 +71,7 @@ def test_every_pair_is_one_bona_fide_and_one_spoof_and_draws_are_seeded() -> Non
     labels = m.labels
 
     def sampler(seed: int, epoch: int = 0) -> PairedSampler:
-        s = PairedSampler(Partners(m), ClassBalancedSampler(labels, 400, seed=seed), seed=seed)
+        s = PairedSampler(Partners(m), ClassBalancedSampler(labels, 400, seed=seed))
         s.set_epoch(epoch)
         return s
 
