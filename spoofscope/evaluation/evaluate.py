@@ -3,8 +3,9 @@
 ``OUT`` layout::
 
     scores.tsv          the score-file contract (utt_id speaker attack key score)
-    metrics.json        eer (fraction), eer_percent, threshold, per_attack, per_speaker (error
-                        rates of each voice at the EER threshold), min_tdcf (when the corpus
+    metrics.json        eer (fraction), eer_percent, eer_ci (95% bootstrap intervals by trial
+                        and, with two or more voices, by speaker), threshold, per_attack,
+                        per_speaker (error rates of each voice at the EER threshold), min_tdcf (when the corpus
                         ships ASV scores), the classification report at the dev-calibrated
                         threshold, a threshold sweep for similarity scores, provenance
     det.png roc.png attacks.png
@@ -149,6 +150,7 @@ def compute_metrics(
     Raises:
         MetricError: a class is missing from the scores.
     """
+    from spoofscope.evaluation.bootstrap import Resampling, eer_interval
     from spoofscope.evaluation.metrics import per_speaker_errors, summarize
 
     card = card or {}
@@ -157,6 +159,12 @@ def compute_metrics(
     out = summary.to_dict()
     out["threshold_source"] = "dev" if dev_threshold is not None else "eer"
     out["classification_report"] = out.pop("report")
+    is_bona = np.asarray(scores.key) == "bonafide"
+    units = ["trial"] + (["speaker"] if len(set(scores.speaker)) > 1 else [])
+    out["eer_ci"] = {
+        unit: eer_interval(scores.score, is_bona, scores.speaker, Resampling(unit)).to_dict()
+        for unit in units
+    }
     # at this split's EER threshold, where the two error rates overall are equal
     out["per_speaker"] = per_speaker_errors(
         scores.score, scores.key, scores.speaker, out["threshold"]

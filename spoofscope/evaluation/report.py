@@ -47,9 +47,16 @@ def _img(path: Path) -> str:
     return f'<img alt="{_e(Path(path).stem)}" src="data:image/png;base64,{data}">'
 
 
+def _interval(ci: Mapping[str, Any] | None) -> str:
+    return "n/a" if not ci else f"{100 * ci['low']:.2f}-{100 * ci['high']:.2f}%"
+
+
 def _cards(metrics: Mapping[str, Any]) -> str:
+    ci = metrics.get("eer_ci") or {}
     items = [
         ("EER", f"{metrics['eer_percent']:.2f}%"),
+        ("EER 95% interval, trials", _interval(ci.get("trial"))),
+        ("EER 95% interval, speakers", _interval(ci.get("speaker"))),
         ("min t-DCF", "n/a" if metrics.get("min_tdcf") is None else f"{metrics['min_tdcf']:.4f}"),
         ("bona fide / spoof", f"{metrics['n_bonafide']} / {metrics['n_spoof']}"),
         ("EER threshold", f"{metrics['threshold']:.4f}"),

@@ -68,3 +68,40 @@ def test_info_json_has_the_contract_keys():
 
     for name in shipped:  # every listed name resolves to a checkpoint in the package
         assert (checkpoint_dir(name) / "model.safetensors").is_file()
+
+
+def _score_file(path, scores, speakers=("S1", "S2", "S3")):
+    lines = [
+        f"U{i:04d}\t{speakers[i % len(speakers)]}\t{'-' if i % 2 else 'A01'}\t"
+        f"{'bonafide' if i % 2 else 'spoof'}\t{s:.6f}"
+        for i, s in enumerate(scores)
+    ]
+    path.write_text("utt_id\tspeaker\tattack\tkey\tscore\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def test_compare_says_which_system_errs_less(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    labels = np.arange(600) % 2  # 1 = bona fide
+    good = 3.0 * labels + rng.standard_normal(600)
+    bad = good + 2.0 * rng.standard_normal(600)
+    a, b = _score_file(tmp_path / "a.tsv", good), _score_file(tmp_path / "b.tsv", bad)
+    res = run_cli("compare", str(a), str(b), "--json", "--resamples", "200")
+    assert res.code == 0, res.err
+    data = json.loads(res.out)
+    assert data["eer_a"] < data["eer_b"] and data["difference"]["high"] < 0
+    assert data["p_value"] < 0.05 and data["difference"]["unit"] == "trial"
+    text = run_cli("compare", str(b), str(a), "--by", "speaker", "--resamples", "200")
+    assert text.code == 0, text.err
+    assert "A - B +" in text.out and "by speaker" in text.out
+
+
+def test_compare_refuses_files_that_score_different_trials(tmp_path):
+    a = _score_file(tmp_path / "a.tsv", [0.1 * i for i in range(20)])
+    b = _score_file(tmp_path / "b.tsv", [0.1 * i for i in range(19)])
+    res = run_cli("compare", str(a), str(b))
+    assert res.code == 2
+    lines = res.err.strip().splitlines()
+    assert len(lines) == 1 and "19 trials" in lines[0] and "19 shared" in lines[0]

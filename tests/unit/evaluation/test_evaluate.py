@@ -45,6 +45,10 @@ def test_eval_only_tree_gives_scores_metrics_plots_and_report(trained, tmp_path)
     assert sum(v["n_bonafide"] for v in per_speaker.values()) == 8
     rejected = sum(v["bonafide_rejected"] * v["n_bonafide"] for v in per_speaker.values())
     assert rejected == pytest.approx(np.sum(bona < metrics["threshold"]))
+    for unit in ("trial", "speaker"):  # the tiny tree has several speakers
+        ci = metrics["eer_ci"][unit]
+        assert ci["unit"] == unit and ci["estimate"] == pytest.approx(metrics["eer"])
+        assert 0.0 <= ci["low"] <= ci["high"] <= 1.0
     assert metrics["min_tdcf"] is not None and metrics["min_tdcf"] >= 0  # ASV scores are shipped
     card = read_card(run / "best")
     assert metrics["threshold_source"] == "dev"
@@ -57,6 +61,7 @@ def test_eval_only_tree_gives_scores_metrics_plots_and_report(trained, tmp_path)
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
     page = (out / "report.html").read_text()
     assert len(re.findall(r"src=\"data:image/png;base64,", page)) == 4  # + training curves
+    assert "EER 95% interval, speakers" in page
     assert "A01" in page and "Classification report at the dev-calibrated threshold" in page
     assert "Errors per speaker at the EER threshold" in page and scores.speaker[0] in page
     assert "tiny-spectral" in page
