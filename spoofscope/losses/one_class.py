@@ -24,6 +24,31 @@ from spoofscope.errors import ConfigError
 from spoofscope.losses import BONAFIDE, LOSSES
 
 
+def check_margins(m_real: float, m_fake: float, alpha: float) -> tuple[float, float, float]:
+    """The OC-softmax hyper-parameters, checked.
+
+    Raises:
+        ConfigError: ``m_fake >= m_real``, margins outside ``[-1, 1]`` or ``alpha <= 0``.
+    """
+    if not -1.0 <= m_fake < m_real <= 1.0:
+        raise ConfigError(
+            "loss.m_real/m_fake",
+            f"need -1 <= m_fake < m_real <= 1, got m_fake={m_fake}, m_real={m_real}",
+        )
+    if alpha <= 0:
+        raise ConfigError("loss.alpha", f"must be positive, got {alpha}")
+    return m_real, m_fake, alpha
+
+
+def one_class_margin(
+    cos: torch.Tensor, labels: torch.Tensor, m_real: float, m_fake: float, alpha: float
+) -> torch.Tensor:
+    """Mean OC-softmax loss of cosines ``cos: [B]`` to the bona fide direction (module docstring)."""
+    bonafide = labels.reshape(-1) == BONAFIDE
+    margin_gap = torch.where(bonafide, m_real - cos, cos - m_fake)
+    return F.softplus(alpha * margin_gap).mean()
+
+
 @LOSSES.register("oc-softmax")
 class OCSoftmax(nn.Module):
     """One-class softmax loss with a learnable centre direction (its only parameter).
@@ -51,14 +76,7 @@ class OCSoftmax(nn.Module):
         super().__init__()
         if embedding_dim < 1:
             raise ConfigError("loss.embedding_dim", f"must be at least 1, got {embedding_dim}")
-        if not -1.0 <= m_fake < m_real <= 1.0:
-            raise ConfigError(
-                "loss.m_real/m_fake",
-                f"need -1 <= m_fake < m_real <= 1, got m_fake={m_fake}, m_real={m_real}",
-            )
-        if alpha <= 0:
-            raise ConfigError("loss.alpha", f"must be positive, got {alpha}")
-        self.m_real, self.m_fake, self.alpha = m_real, m_fake, alpha
+        self.m_real, self.m_fake, self.alpha = check_margins(m_real, m_fake, alpha)
         # Only the direction matters (it is normalised in score()); a random start avoids
         # favouring any embedding axis.
         self.center = nn.Parameter(F.normalize(torch.randn(embedding_dim), dim=0))
@@ -78,7 +96,36 @@ class OCSoftmax(nn.Module):
         Returns:
             A scalar tensor.
         """
-        cos = self.score(embeddings)
-        bonafide = labels.reshape(-1) == BONAFIDE
-        margin_gap = torch.where(bonafide, self.m_real - cos, cos - self.m_fake)
-        return F.softplus(self.alpha * margin_gap).mean()
+        return one_class_margin(
+            self.score(embeddings), labels, self.m_real, self.m_fake, self.alpha
+        )
+
+
+@LOSSES.register("oc-softmax-head")
+class OCSoftmaxHead(nn.Module):
+    """OC-softmax on a model whose one-class head holds the bona fide direction.
+
+    :class:`OCSoftmax` keeps the direction itself, so a checkpoint of the model alone cannot
+    score; with ``head: one-class`` (:class:`spoofscope.models.heads.OneClassHead`) the model
+    outputs the cosine as its score (``logits[:, 1] - logits[:, 0]``) and this loss applies the
+    margins to it. The trainer refuses it for a model without that head.
+
+    Args:
+        m_real, m_fake, alpha: as for :class:`OCSoftmax` (the paper's defaults).
+
+    Raises:
+        ConfigError: as :func:`check_margins`.
+    """
+
+    inputs: ClassVar[str] = "logits"
+    #: the model ``head`` this loss needs
+    head: ClassVar[str] = "one-class"
+
+    def __init__(self, m_real: float = 0.9, m_fake: float = 0.2, alpha: float = 20.0) -> None:
+        super().__init__()
+        self.m_real, self.m_fake, self.alpha = check_margins(m_real, m_fake, alpha)
+
+    def forward(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """Mean loss of one-class logits ``[B, 2]`` (their difference is the cosine)."""
+        cos = logits[:, 1] - logits[:, 0]
+        return one_class_margin(cos, labels, self.m_real, self.m_fake, self.alpha)

@@ -17,6 +17,7 @@ from torch import Tensor, nn
 
 from spoofscope.errors import ConfigError
 from spoofscope.models.base import FeatureCountermeasure, register_model
+from spoofscope.models.heads import HEADS, output_head
 
 
 class _MaxFeatureMapGrad(torch.autograd.Function):
@@ -91,6 +92,9 @@ class LCNN(FeatureCountermeasure):
         backend: ``"blstm"`` (default, the LSTM variant) or ``"pool"``.
         dropout: dropout after the convolutional part.
         crop_samples: input contract crop length (4 s).
+        head: ``"linear"`` (two logits, the baseline) or ``"one-class"`` (a projection to
+            ``embedding_dim`` and a bona fide direction; train it with ``oc-softmax-head``).
+        embedding_dim: size of the one-class embedding (256, as in the OC-softmax paper).
     """
 
     def __init__(
@@ -100,13 +104,22 @@ class LCNN(FeatureCountermeasure):
         backend: str = "blstm",
         dropout: float = 0.7,
         crop_samples: int = 64000,
+        head: str = "linear",
+        embedding_dim: int = 256,
     ) -> None:
         params = dict(frontend_params or {})
         config = {"frontend": frontend, "frontend_params": params, "backend": backend,
                   "dropout": dropout, "crop_samples": crop_samples}  # fmt: skip
+        if head != "linear":  # cards of linear-head models stay as they were
+            config |= {"head": head, "embedding_dim": embedding_dim}
         super().__init__(config, frontend, params, crop_samples)
         if backend not in ("blstm", "pool"):
             raise ConfigError("backend", "choose 'blstm' or 'pool'")
+        if head not in HEADS:
+            raise ConfigError("head", f"choose one of {list(HEADS)}, got {head!r}")
+        if embedding_dim < 1:
+            raise ConfigError("embedding_dim", f"must be at least 1, got {embedding_dim}")
+        self.head = head
         # a multi-channel front-end (phasegram: power + phase derivatives) widens the first conv
         n_channels, n_feat = self.frontend(torch.zeros(1, 4000)).shape[1:3]
         layers: list[nn.Module] = []
@@ -124,7 +137,7 @@ class LCNN(FeatureCountermeasure):
         if backend == "blstm":
             self.lstm1 = nn.LSTM(width, width // 2, batch_first=True, bidirectional=True)
             self.lstm2 = nn.LSTM(width, width // 2, batch_first=True, bidirectional=True)
-        self.out = nn.Linear(width, 2)
+        self.out = output_head(head, width, embedding_dim)
 
     def forward(self, wave: Tensor) -> Tensor:
         """``wave: [B, T]`` → logits ``[B, 2]`` (index 1 = bona fide)."""

@@ -402,6 +402,11 @@ class Trainer:
         self.model = build_model(cfg).to(self.device)
         self.train_set, self.dev_set = load_splits(cfg)
         self.loss = build_loss(cfg, self.train_set).to(self.device)
+        needs = getattr(self.loss, "head", None)
+        if needs and getattr(self.model, "head", "linear") != needs:
+            raise ConfigError(
+                "loss.name", f"'{cfg.loss.name}' needs a model with head: {needs} (model.params)"
+            )
         self.method, self.step_fn = FEEDERS[getattr(self.loss, "inputs", "logits")]
         self.speakers = {s: i for i, s in enumerate(sorted({u.speaker for u in self.train_set}))}
         self.state = TrainState()

@@ -13,6 +13,7 @@ def test_every_loss_is_registered_with_its_input_kind():
         "contrastive": "pairs",
         "cross-entropy": "logits",
         "oc-softmax": "embeddings",
+        "oc-softmax-head": "logits",
         "triplet-batch-hard": "embeddings",
     }
 
@@ -37,6 +38,7 @@ def test_unknown_loss_name_lists_the_choices():
         ("oc-softmax", {"m_real": 0.2, "m_fake": 0.9}, "loss.m_real/m_fake"),
         ("oc-softmax", {"alpha": -1.0}, "loss.alpha"),
         ("oc-softmax", {"embedding_dim": 0}, "loss.embedding_dim"),
+        ("oc-softmax-head", {"m_real": 0.2, "m_fake": 0.9}, "loss.m_real/m_fake"),
         ("triplet-batch-hard", {"margin": -0.5}, "loss.margin"),
         ("contrastive", {"margin": 0.0}, "loss.margin"),
     ],

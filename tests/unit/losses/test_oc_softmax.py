@@ -67,3 +67,22 @@ def test_training_separates_bonafide_from_spoof_scores():
     score = loss.score(emb.detach())
     assert score[labels == 1].min() > 0.85
     assert score[labels == 0].max() < 0.25
+
+
+def test_the_head_loss_equals_the_embedding_loss_on_the_same_cosines():
+    """oc-softmax-head reads the cosine from a one-class head's logits; the value must be the one
+    OCSoftmax gives for the same embeddings and direction."""
+    from spoofscope.losses.one_class import OCSoftmaxHead
+    from spoofscope.models.heads import OneClassHead
+
+    torch.manual_seed(1)
+    head = OneClassHead(16).double()
+    reference = OCSoftmax(embedding_dim=16).double()
+    reference.center.data.copy_(head.center.data)
+    emb = torch.randn(12, 16, dtype=torch.float64)
+    labels = torch.randint(0, 2, (12,))
+    logits = head(emb)
+    assert torch.allclose(logits[:, 1] - logits[:, 0], reference.score(emb))
+    assert OCSoftmaxHead()(logits, labels).item() == pytest.approx(
+        reference(emb, labels).item(), rel=1e-12
+    )

@@ -29,3 +29,20 @@ def test_fast_mfm_backward_equals_autograd_through_maximum():
 def test_fast_mfm_passes_gradcheck_in_double():
     x = torch.randn(2, 6, 3, 3, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(MaxFeatureMap(3), (x,))
+
+
+def test_one_class_head_scores_a_cosine_and_linear_cards_are_unchanged():
+    import pytest
+
+    from spoofscope.errors import ConfigError
+    from spoofscope.models.lcnn import LCNN
+
+    torch.manual_seed(0)
+    linear = LCNN(backend="pool", crop_samples=4000)
+    assert "head" not in linear.card()["config"]  # shipped cards keep their exact config
+    one_class = LCNN(backend="pool", crop_samples=4000, head="one-class", embedding_dim=16).eval()
+    assert one_class.card()["config"]["head"] == "one-class"
+    scores = one_class.score(torch.randn(4, 4000))
+    assert scores.shape == (4,) and bool((scores.abs() <= 1.0 + 1e-6).all())
+    with pytest.raises(ConfigError, match="head"):
+        LCNN(head="softmax")

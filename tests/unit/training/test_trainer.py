@@ -247,3 +247,29 @@ def test_autocast_dtype_falls_back_to_float32_without_bf16_kernels(tiny_la, monk
     assert autocast_dtype(recipe(tiny_la, "train.amp=false"), cuda) is None
     monkeypatch.setattr("spoofscope.training.trainer.cpu_has_bf16", lambda: False)
     assert autocast_dtype(on, cpu) is None
+
+
+ONE_CLASS_LCNN = "model={name: lcnn, params: {backend: pool, head: one-class, embedding_dim: 8}}"
+
+
+def test_oc_softmax_head_trains_an_lcnn_whose_checkpoint_scores_with_its_centre(tiny_la, tmp_path):
+    result = _train(tiny_la, tmp_path / "run", ONE_CLASS_LCNN, "loss.name=oc-softmax-head")
+    assert result.steps >= 1 and result.dev_eer is not None
+    dev = read_scores(tmp_path / "run" / "dev_scores.tsv")
+    assert np.all(np.abs(dev.score) <= 1.0 + 1e-6)  # cosines to the bona fide direction
+    model = load_checkpoint(tmp_path / "run" / "best").eval()
+    assert model.head == "one-class" and read_card(tmp_path / "run" / "best")["config"]["head"]
+    wave = torch.randn(3, 4000)
+    with torch.no_grad():
+        centre = model.out[1].center
+        pooled = model.out[0](
+            model.body(model.frontend(wave)).flatten(1, 2).transpose(1, 2).mean(1)
+        )
+        want = torch.nn.functional.cosine_similarity(pooled, centre.expand_as(pooled), dim=1)
+        assert torch.allclose(model.score(wave), want, atol=1e-5)
+
+
+def test_oc_softmax_head_refuses_a_model_without_a_one_class_head(tiny_la, tmp_path):
+    with pytest.raises(ConfigError, match="needs a model with head: one-class") as err:
+        Trainer(recipe(tiny_la, "loss.name=oc-softmax-head"), tmp_path / "run", progress=False)
+    assert "\n" not in str(err.value)
