@@ -119,7 +119,7 @@ class LCNN(FeatureCountermeasure):
             raise ConfigError("head", f"choose one of {list(HEADS)}, got {head!r}")
         if embedding_dim < 1:
             raise ConfigError("embedding_dim", f"must be at least 1, got {embedding_dim}")
-        self.head = head
+        self.head_kind = head  # not `head`: freezing reads that name as the head module
         # a multi-channel front-end (phasegram: power + phase derivatives) widens the first conv
         n_channels, n_feat = self.frontend(torch.zeros(1, 4000)).shape[1:3]
         layers: list[nn.Module] = []

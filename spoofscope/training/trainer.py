@@ -403,7 +403,7 @@ class Trainer:
         self.train_set, self.dev_set = load_splits(cfg)
         self.loss = build_loss(cfg, self.train_set).to(self.device)
         needs = getattr(self.loss, "head", None)
-        if needs and getattr(self.model, "head", "linear") != needs:
+        if needs and getattr(self.model, "head_kind", "linear") != needs:
             raise ConfigError(
                 "loss.name", f"'{cfg.loss.name}' needs a model with head: {needs} (model.params)"
             )

@@ -258,7 +258,7 @@ def test_oc_softmax_head_trains_an_lcnn_whose_checkpoint_scores_with_its_centre(
     dev = read_scores(tmp_path / "run" / "dev_scores.tsv")
     assert np.all(np.abs(dev.score) <= 1.0 + 1e-6)  # cosines to the bona fide direction
     model = load_checkpoint(tmp_path / "run" / "best").eval()
-    assert model.head == "one-class" and read_card(tmp_path / "run" / "best")["config"]["head"]
+    assert model.head_kind == "one-class" and read_card(tmp_path / "run" / "best")["config"]["head"]
     wave = torch.randn(3, 4000)
     with torch.no_grad():
         centre = model.out[1].center
