@@ -22,6 +22,7 @@ from torch import nn
 
 from spoofscope.errors import ConfigError
 from spoofscope.losses import BONAFIDE, LOSSES
+from spoofscope.models.heads import bona_fide_direction, cosine_to
 
 
 def check_margins(m_real: float, m_fake: float, alpha: float) -> tuple[float, float, float]:
@@ -77,14 +78,12 @@ class OCSoftmax(nn.Module):
         if embedding_dim < 1:
             raise ConfigError("loss.embedding_dim", f"must be at least 1, got {embedding_dim}")
         self.m_real, self.m_fake, self.alpha = check_margins(m_real, m_fake, alpha)
-        # Only the direction matters (it is normalised in score()); a random start avoids
-        # favouring any embedding axis.
-        self.center = nn.Parameter(F.normalize(torch.randn(embedding_dim), dim=0))
+        self.center = bona_fide_direction(embedding_dim)
 
     def score(self, embeddings: torch.Tensor) -> torch.Tensor:
         """Cosine between each embedding ``[B, D]`` and the centre: ``[B]`` in ``[-1, 1]``,
         higher = more bona fide (the score a model trained with this loss reports)."""
-        return F.normalize(embeddings, dim=1) @ F.normalize(self.center, dim=0)
+        return cosine_to(embeddings, self.center)
 
     def forward(self, embeddings: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Mean OC-softmax loss.

@@ -11,6 +11,16 @@ from torch import Tensor, nn
 HEADS = ("linear", "one-class")
 
 
+def bona_fide_direction(embedding_dim: int) -> nn.Parameter:
+    """A learnable unit direction; only its direction matters, and a random start favours no axis."""
+    return nn.Parameter(F.normalize(torch.randn(embedding_dim), dim=0))
+
+
+def cosine_to(embeddings: Tensor, direction: Tensor) -> Tensor:
+    """Cosine of each embedding ``[B, D]`` with ``direction [D]``: ``[B]`` in ``[-1, 1]``."""
+    return F.normalize(embeddings, dim=1) @ F.normalize(direction, dim=0)
+
+
 class OneClassHead(nn.Module):
     """Cosine of each embedding with one learnable bona fide direction, as logits.
 
@@ -23,11 +33,10 @@ class OneClassHead(nn.Module):
 
     def __init__(self, embedding_dim: int) -> None:
         super().__init__()
-        # only the direction matters (normalised in forward); a random start favours no axis
-        self.center = nn.Parameter(F.normalize(torch.randn(embedding_dim), dim=0))
+        self.center = bona_fide_direction(embedding_dim)
 
     def forward(self, embeddings: Tensor) -> Tensor:
-        cos = F.normalize(embeddings, dim=1) @ F.normalize(self.center, dim=0)
+        cos = cosine_to(embeddings, self.center)
         return torch.stack([-cos / 2, cos / 2], dim=1)
 
 

@@ -79,6 +79,22 @@ def class_weights(manifest: Manifest) -> tuple[float, float]:
     return w_spoof / (w_spoof + w_bona), w_bona / (w_spoof + w_bona)
 
 
+def check_head(cfg: RunConfig, model: nn.Module) -> None:
+    """Refuse a loss that needs a model head (its class's ``head``) the model lacks.
+
+    Raises:
+        UnknownNameError: unknown loss name.
+        ConfigError: e.g. ``oc-softmax-head`` on a model without ``head: one-class``.
+    """
+    from spoofscope.losses import LOSSES
+
+    needs = getattr(LOSSES.get(cfg.loss.name), "head", None)
+    if needs and getattr(model, "head_kind", "linear") != needs:
+        raise ConfigError(
+            "loss.name", f"'{cfg.loss.name}' needs a model with head: {needs} (model.params)"
+        )
+
+
 def build_loss(cfg: RunConfig, train: Manifest) -> nn.Module:
     """Construct the recipe's loss; with ``auto_weight``, fill its class weights from ``train``.
 
@@ -400,13 +416,9 @@ class Trainer:
         self.device = pick_device(cfg.train.device)
         seed_everything(cfg.train.seed)
         self.model = build_model(cfg).to(self.device)
+        check_head(cfg, self.model)  # before the corpus is read: a bad pairing fails at once
         self.train_set, self.dev_set = load_splits(cfg)
         self.loss = build_loss(cfg, self.train_set).to(self.device)
-        needs = getattr(self.loss, "head", None)
-        if needs and getattr(self.model, "head_kind", "linear") != needs:
-            raise ConfigError(
-                "loss.name", f"'{cfg.loss.name}' needs a model with head: {needs} (model.params)"
-            )
         self.method, self.step_fn = FEEDERS[getattr(self.loss, "inputs", "logits")]
         self.speakers = {s: i for i, s in enumerate(sorted({u.speaker for u in self.train_set}))}
         self.state = TrainState()
