@@ -1,4 +1,4 @@
-"""`spoofscope corpus build` and `spoofscope corpus audit`: make LocalSpoof and audit it for shortcuts.
+"""`spoofscope corpus build`, `diff` and `audit`: make LocalSpoof, compare two builds, audit for shortcuts.
 
 Both commands join the `corpus` group defined in :mod:`spoofscope.cli.corpus`; that module attaches the
 group to the root app, so :func:`attach` here has nothing left to do.
@@ -83,6 +83,7 @@ def build_command(
         f"LocalSpoof at {result.root}: {len(result.jobs)} files "
         f"({result.rendered} rendered, {result.skipped} already there) in {result.seconds:.1f} s"
     )
+    console.print(f"corpus digest {result.digest} (per file: checksums.tsv)", markup=False)
     if result.audit is not None:
         _print_audit(result.audit)
     if result.failures:
@@ -126,7 +127,39 @@ def audit_command(
     report.raise_if_failed()
 
 
+def diff_command(
+    a: str = typer.Argument(..., help="First LocalSpoof build."),
+    b: str = typer.Argument(..., help="Second LocalSpoof build."),
+    workers: int = typer.Option(1, "--workers", "-j", help="Processes computing checksums."),
+    show: int = typer.Option(10, "--show", help="Changed utterances to list by id."),
+) -> None:
+    """Compare two LocalSpoof builds file by file; exit 1 when their audio differs."""
+    from rich.table import Table
+
+    from spoofscope.localspoof.digest import compare_builds
+
+    diff = compare_builds(a, b, workers=workers)
+    table = Table(title=f"{a} against {b}")
+    for name in ("split/attack", "same", "changed", "only in A", "only in B"):
+        table.add_column(name, justify="left" if name == "split/attack" else "right")
+    for group, *counts in diff.table():
+        table.add_row(group, *(str(c) for c in counts))
+    console.print(table)
+    recipe = set(diff.recipe_changed)
+    for utt_id in diff.changed[:show]:
+        why = "manifest row differs" if utt_id in recipe else "same recipe, other samples"
+        console.print(f"changed: {utt_id} ({why})", markup=False)
+    console.print(
+        f"{diff.same} same, {len(diff.changed)} changed ({len(recipe)} with another recipe), "
+        f"{len(diff.only_a)} only in A, {len(diff.only_b)} only in B",
+        markup=False,
+    )
+    if not diff.identical:
+        raise typer.Exit(1)
+
+
 corpus_app.command("build")(build_command)
+corpus_app.command("diff")(diff_command)
 corpus_app.command("audit")(audit_command)
 
 

@@ -116,6 +116,7 @@ class BuildResult:
     seconds: float
     audit: Any = None
     failures: list[tuple[str, str]] = field(default_factory=list)
+    digest: str = ""  # corpus_digest of checksums.tsv: equal digests, equal audio
 
 
 def protocol_text(jobs: list[Job], split: str) -> str:
@@ -221,6 +222,12 @@ def build(
         root / FAILURES, "utt_id\treason\n" + "".join(f"{u}\t{why}\n" for u, why in failures)
     )
     result = BuildResult(root, kept, len(todo), len(jobs) - len(todo), 0.0, failures=failures)
+    from spoofscope.localspoof.digest import compute_checksums, corpus_digest, write_checksums
+
+    # Read back from disk rather than kept from rendering: a resumed build rendered only part.
+    checksums = compute_checksums(root, workers=workers)
+    write_checksums(root, checksums)
+    result.digest = corpus_digest(checksums)
     if run_audit:
         from spoofscope.localspoof.audit import audit_corpus
 

@@ -11,6 +11,12 @@ import soundfile as sf
 
 from spoofscope.corpora import CORPORA
 from spoofscope.localspoof.build import MANIFEST, PROTOCOL_DIR, PROTOCOL_NAMES, build
+from spoofscope.localspoof.digest import (
+    compare_builds,
+    compute_checksums,
+    corpus_digest,
+    read_checksums,
+)
 from tests.fixtures.localspoof import TINY_SEED, tiny_corpus
 from tests.integration.cli_runner import run_cli
 
@@ -90,6 +96,13 @@ def test_killed_build_resumes_to_the_same_corpus(tiny: Path, tmp_path: Path) -> 
     exact = [r for r in rows if r["attack"] != "L05"]
     for row in exact:
         assert digest(out / row["path"]) == digest(tiny / row["path"]), row["utt_id"]
+    # The checksums are read back from disk, so they cover the files of both build passes.
+    assert read_checksums(out) == compute_checksums(out)
+    assert result.digest == corpus_digest(compute_checksums(out))
+    diff = compare_builds(tiny, out)
+    assert diff.same >= len(exact) and not diff.only_a and not diff.only_b
+    assert {row["attack"] for row in rows if row["utt_id"] in diff.changed} <= {"L05"}
+    assert not diff.recipe_changed
 
 
 def test_cli_audit_prints_the_table(tiny: Path) -> None:

@@ -1,0 +1,174 @@
+"""Checksums of a LocalSpoof build's audio, and a file-by-file comparison of two builds.
+
+Two builds from the same seed should hold the same samples, yet a model can score differently on
+them (a synthesizer or library upgrade changes a few files). The checksum is over the decoded
+16-bit samples and the rate, not the FLAC bytes, because FLAC files also carry the encoder's
+version and compression choices, which change nothing a model sees.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import soundfile as sf
+
+from spoofscope.errors import CorpusError
+
+CHECKSUMS = "checksums.tsv"
+#: Manifest columns that describe how a file was made; a change there explains a changed file.
+RECIPE_COLUMNS = (
+    "key",
+    "speaker",
+    "attack",
+    "split",
+    "source_file",
+    "synthesizer",
+    "settings",
+    "text",
+)
+
+
+def pcm_digest(path: str | Path) -> str:
+    """SHA-256 of ``path``'s sample rate, channel count and 16-bit samples (hex).
+
+    Raises:
+        CorpusError: when the file cannot be decoded.
+    """
+    try:
+        data, sr = sf.read(path, dtype="int16", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+        raise CorpusError(str(path), f"cannot decode for a checksum: {exc}") from exc
+    h = hashlib.sha256(f"{sr}:{data.shape[1]}:".encode())
+    h.update(data.tobytes())
+    return h.hexdigest()
+
+
+def read_manifest(root: str | Path) -> dict[str, dict[str, str]]:
+    """``localspoof.csv`` of ``root`` as utt_id → row.
+
+    Raises:
+        CorpusError: when the manifest is missing.
+    """
+    from spoofscope.localspoof.build import MANIFEST
+
+    path = Path(root) / MANIFEST
+    if not path.is_file():
+        raise CorpusError(str(root), f"no {MANIFEST}: not a LocalSpoof build")
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["utt_id"]: row for row in csv.DictReader(f)}
+
+
+def compute_checksums(root: str | Path, workers: int = 1) -> dict[str, str]:
+    """utt_id → :func:`pcm_digest` for every file in ``root``'s manifest (missing files: "")."""
+    root = Path(root)
+    rows = read_manifest(root)
+    paths = [root / row["path"] for row in rows.values()]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            digests = list(pool.map(_digest_or_empty, paths, chunksize=64))
+    else:
+        digests = [_digest_or_empty(p) for p in paths]
+    return dict(zip(rows, digests, strict=True))
+
+
+def _digest_or_empty(path: Path) -> str:
+    return pcm_digest(path) if path.is_file() else ""
+
+
+def write_checksums(root: str | Path, checksums: dict[str, str]) -> Path:
+    """Write ``checksums.tsv`` (``utt_id<TAB>sha256``) into ``root`` atomically."""
+    from spoofscope.localspoof.build import write_text_atomic
+
+    path = Path(root) / CHECKSUMS
+    body = "".join(f"{u}\t{d}\n" for u, d in sorted(checksums.items()))
+    write_text_atomic(path, "utt_id\tsha256\n" + body)
+    return path
+
+
+def read_checksums(root: str | Path) -> dict[str, str] | None:
+    """``checksums.tsv`` of ``root``, or None when the build has none (made before it existed)."""
+    path = Path(root) / CHECKSUMS
+    if not path.is_file():
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    return dict(line.split("\t", 1) for line in lines if line)
+
+
+def corpus_digest(checksums: dict[str, str]) -> str:
+    """One SHA-256 over every file's checksum in utt_id order: equal digests, equal audio."""
+    h = hashlib.sha256()
+    for utt_id in sorted(checksums):
+        h.update(f"{utt_id}\t{checksums[utt_id]}\n".encode())
+    return h.hexdigest()
+
+
+@dataclass
+class BuildDiff:
+    """How build B differs from build A, file by file."""
+
+    same: int = 0
+    changed: list[str] = field(default_factory=list)  # same utt_id, other samples
+    recipe_changed: list[str] = field(default_factory=list)  # of ``changed``: manifest row differs
+    only_a: list[str] = field(default_factory=list)
+    only_b: list[str] = field(default_factory=list)
+    groups: dict[str, Counter] = field(default_factory=dict)  # "split/attack" → outcome counts
+
+    @property
+    def identical(self) -> bool:
+        """True when both builds hold the same utterances with the same samples."""
+        return not (self.changed or self.only_a or self.only_b)
+
+    def table(self) -> list[tuple[str, int, int, int, int]]:
+        """Rows ``(split/attack, same, changed, only in A, only in B)`` in name order."""
+        return [
+            (g, c["same"], c["changed"], c["only_a"], c["only_b"])
+            for g, c in sorted(self.groups.items())
+        ]
+
+
+def _checksums(root: Path, workers: int) -> dict[str, str]:
+    stored = read_checksums(root)
+    return stored if stored is not None else compute_checksums(root, workers)
+
+
+def compare_builds(a: str | Path, b: str | Path, workers: int = 1) -> BuildDiff:
+    """Compare two LocalSpoof builds file by file (stored checksums, else computed now).
+
+    Raises:
+        CorpusError: when either folder is not a LocalSpoof build.
+    """
+    rows_a, rows_b = read_manifest(a), read_manifest(b)
+    sums_a, sums_b = _checksums(Path(a), workers), _checksums(Path(b), workers)
+    diff = BuildDiff()
+
+    def count(row: dict[str, str], outcome: str) -> None:
+        group = f"{row['split']}/{row['attack']}"
+        diff.groups.setdefault(group, Counter())[outcome] += 1
+
+    for utt_id, row in rows_a.items():
+        if utt_id not in rows_b:
+            diff.only_a.append(utt_id)
+            count(row, "only_a")
+        elif sums_a.get(utt_id) and sums_a.get(utt_id) == sums_b.get(utt_id):
+            diff.same += 1
+            count(row, "same")
+        else:
+            diff.changed.append(utt_id)
+            if _differs(row, rows_b[utt_id], RECIPE_COLUMNS):
+                diff.recipe_changed.append(utt_id)
+            count(row, "changed")
+    for utt_id, row in rows_b.items():
+        if utt_id not in rows_a:
+            diff.only_b.append(utt_id)
+            count(row, "only_b")
+    return diff
+
+
+def _differs(row_a: dict[str, str], row_b: dict[str, str], columns: Iterable[str]) -> bool:
+    return any(row_a.get(c) != row_b.get(c) for c in columns)
