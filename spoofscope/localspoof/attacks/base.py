@@ -63,12 +63,16 @@ class TtsVoice:
         language: ISO 639-1 code the voice speaks.
         gender: "female" or "male".
         encoding: text encoding the synthesizer expects (festival's Czech voices want ISO-8859-2).
+        strict_lts: the voice's letter-to-sound rules abort the whole utterance on a token with
+            no letters (``...``, ``!``, ``—``) or on a character they have no rule for (``«``, the
+            dot of ``file.ogg``), so such tokens are removed before synthesis.
     """
 
     name: str
     language: str
     gender: str
     encoding: str = "utf-8"
+    strict_lts: bool = False
 
 
 class Attack(ABC):

@@ -28,5 +28,5 @@ class FestivalHtsAttack(FestivalAttack):
         TtsVoice("cmu_us_slt_arctic_hts", "en", "female"),
         TtsVoice("czech_dita", "cs", "female", "iso-8859-2"),
         TtsVoice("czech_machac", "cs", "male", "iso-8859-2"),
-        TtsVoice("msu_ru_nsh_clunits", "ru", "male"),
+        TtsVoice("msu_ru_nsh_clunits", "ru", "male", strict_lts=True),
     )
