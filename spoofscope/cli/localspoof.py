@@ -1,6 +1,6 @@
 """`spoofscope corpus build`, `diff` and `audit`: make LocalSpoof, compare two builds, audit for shortcuts.
 
-Both commands join the `corpus` group defined in :mod:`spoofscope.cli.corpus`; that module attaches the
+The commands join the `corpus` group defined in :mod:`spoofscope.cli.corpus`; that module attaches the
 group to the root app, so :func:`attach` here has nothing left to do.
 """
 

@@ -21,7 +21,7 @@ def lts_safe(text: str) -> str:
     """``text`` without what a strict letter-to-sound voice aborts on (see ``TtsVoice.strict_lts``).
 
     Sentence punctuation attached to a word (``меню.``, ``времени...``) and a lone hyphen stay:
-    the voice phrases on them, and texts holding only those rendered before this existed, so they
+    the voice phrases on them and reads them without failing, so the texts it already rendered
     keep their audio.
     """
     text = _INNER_DOT.sub(" ", _GUILLEMETS.sub(" ", text))
