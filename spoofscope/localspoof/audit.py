@@ -10,7 +10,6 @@ at or above 20%.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from spoofscope.audio.channel import frame_rms_db
 from spoofscope.audio.pitch import median_f0
 from spoofscope.errors import CorpusError
 from spoofscope.evaluation.metrics import compute_eer
+from spoofscope.localspoof.build import read_manifest
 
 SINGLE_MIN_EER = 0.30
 COMBINED_MIN_EER = 0.20
@@ -222,13 +222,7 @@ def audit_corpus(root: str | Path, workers: int = 1, progress: bool = False) -> 
         CorpusError: when the manifest is missing.
     """
     root = Path(root)
-    manifest = root / "localspoof.csv"
-    if not manifest.is_file():
-        raise CorpusError(
-            str(root), "has no localspoof.csv; build it with `spoofscope corpus build`"
-        )
-    with manifest.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_manifest(root)
     return audit(
         [str(root / r["path"]) for r in rows],
         [r["key"] for r in rows],

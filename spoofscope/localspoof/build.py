@@ -137,6 +137,22 @@ def manifest_text(jobs: list[Job]) -> str:
     return buf.getvalue()
 
 
+def read_manifest(root: str | Path) -> list[dict[str, str]]:
+    """The rows of ``root``'s ``localspoof.csv``, in file order.
+
+    Raises:
+        CorpusError: when the folder has no manifest (it is not a LocalSpoof build).
+    """
+    path = Path(root) / MANIFEST
+    if not path.is_file():
+        raise CorpusError(
+            str(root),
+            f"has no {MANIFEST}: not a LocalSpoof build; build it with `spoofscope corpus build`",
+        )
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
 def _check_build_info(root: Path, info: dict[str, Any]) -> None:
     # A folder holds one build: resuming with another seed/size would mix two plans.
     path = root / BUILD_INFO

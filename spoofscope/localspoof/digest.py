@@ -8,10 +8,8 @@ version and compression choices, which change nothing a model sees.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ from pathlib import Path
 import soundfile as sf
 
 from spoofscope.errors import CorpusError
+from spoofscope.localspoof.build import read_manifest, write_text_atomic
 
 CHECKSUMS = "checksums.tsv"
 #: Manifest columns that describe how a file was made; a change there explains a changed file.
@@ -49,32 +48,17 @@ def pcm_digest(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def read_manifest(root: str | Path) -> dict[str, dict[str, str]]:
-    """``localspoof.csv`` of ``root`` as utt_id → row.
-
-    Raises:
-        CorpusError: when the manifest is missing.
-    """
-    from spoofscope.localspoof.build import MANIFEST
-
-    path = Path(root) / MANIFEST
-    if not path.is_file():
-        raise CorpusError(str(root), f"no {MANIFEST}: not a LocalSpoof build")
-    with path.open(encoding="utf-8", newline="") as f:
-        return {row["utt_id"]: row for row in csv.DictReader(f)}
-
-
 def compute_checksums(root: str | Path, workers: int = 1) -> dict[str, str]:
     """utt_id → :func:`pcm_digest` for every file in ``root``'s manifest (missing files: "")."""
     root = Path(root)
     rows = read_manifest(root)
-    paths = [root / row["path"] for row in rows.values()]
+    paths = [root / row["path"] for row in rows]
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             digests = list(pool.map(_digest_or_empty, paths, chunksize=64))
     else:
         digests = [_digest_or_empty(p) for p in paths]
-    return dict(zip(rows, digests, strict=True))
+    return dict(zip((row["utt_id"] for row in rows), digests, strict=True))
 
 
 def _digest_or_empty(path: Path) -> str:
@@ -83,8 +67,6 @@ def _digest_or_empty(path: Path) -> str:
 
 def write_checksums(root: str | Path, checksums: dict[str, str]) -> Path:
     """Write ``checksums.tsv`` (``utt_id<TAB>sha256``) into ``root`` atomically."""
-    from spoofscope.localspoof.build import write_text_atomic
-
     path = Path(root) / CHECKSUMS
     body = "".join(f"{u}\t{d}\n" for u, d in sorted(checksums.items()))
     write_text_atomic(path, "utt_id\tsha256\n" + body)
@@ -143,7 +125,8 @@ def compare_builds(a: str | Path, b: str | Path, workers: int = 1) -> BuildDiff:
     Raises:
         CorpusError: when either folder is not a LocalSpoof build.
     """
-    rows_a, rows_b = read_manifest(a), read_manifest(b)
+    rows_a = {row["utt_id"]: row for row in read_manifest(a)}
+    rows_b = {row["utt_id"]: row for row in read_manifest(b)}
     sums_a, sums_b = _checksums(Path(a), workers), _checksums(Path(b), workers)
     diff = BuildDiff()
 
@@ -160,7 +143,7 @@ def compare_builds(a: str | Path, b: str | Path, workers: int = 1) -> BuildDiff:
             count(row, "same")
         else:
             diff.changed.append(utt_id)
-            if _differs(row, rows_b[utt_id], RECIPE_COLUMNS):
+            if any(row.get(c) != rows_b[utt_id].get(c) for c in RECIPE_COLUMNS):
                 diff.recipe_changed.append(utt_id)
             count(row, "changed")
     for utt_id, row in rows_b.items():
@@ -168,7 +151,3 @@ def compare_builds(a: str | Path, b: str | Path, workers: int = 1) -> BuildDiff:
             diff.only_b.append(utt_id)
             count(row, "only_b")
     return diff
-
-
-def _differs(row_a: dict[str, str], row_b: dict[str, str], columns: Iterable[str]) -> bool:
-    return any(row_a.get(c) != row_b.get(c) for c in columns)
