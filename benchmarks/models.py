@@ -11,7 +11,12 @@ timing (``../shared/reference/aasist/timing.json``): ``torch.set_num_threads(2)`
 plain autograd through ``torch.maximum`` in the same run; where the CPU has bfloat16 kernels it
 also times the step under bfloat16 autocast (the recipes' ``train.cpu_bf16``).
 
-Usage: ``python benchmarks/models.py [--quick] [--train] [--models aasist,lcnn]``.
+``--train --recipes A.yaml,B.yaml`` times the models of whole recipes (their ``model`` section,
+under bfloat16 where the recipe asks for it and the CPU has it) interleaved in one run, and prints
+each step's time as a ratio to the first recipe's: the way to price a front-end or width change
+before training it.
+
+Usage: ``python benchmarks/models.py [--quick] [--train] [--models aasist,lcnn] [--recipes ...]``.
 """
 
 from __future__ import annotations
@@ -127,17 +132,39 @@ def train_rows(names: list[str], samples: int, batch: int, warmup: int, runs: in
         print(row, flush=True)
 
 
+def recipe_rows(paths: list[str], samples: int, batch: int, warmup: int, runs: int) -> None:
+    """Print seconds per training step of each recipe's model, interleaved, as ratios to the first."""
+    from spoofscope.training.config import load_config
+    from spoofscope.training.trainer import build_model
+
+    print(f"training step: batch {batch} x {samples} samples, threads 2, median of {runs}")
+    wave = torch.randn(batch, samples) * 0.05
+    fns: dict[str, Callable[[], object]] = {}
+    for path in paths:
+        cfg = load_config(path)
+        bf16 = cfg.train.cpu_bf16 and cpu_has_bf16()
+        fns[path] = train_step(build_model(cfg), wave, torch.bfloat16 if bf16 else None)
+    t = median_seconds(fns, warmup, runs, inference=False)
+    first = t[paths[0]]
+    for path in paths:
+        print(f"{path}  {t[path]:.3f} s/step  {t[path] / first:.2f}x the first", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="CI size: 1 s input, 1 warm-up, 1 run")
     parser.add_argument("--models", default=None, help="comma-separated names (default: all)")
     parser.add_argument("--train", action="store_true", help="time training steps instead")
+    parser.add_argument("--recipes", default=None, help="with --train: comma-separated recipes")
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
     torch.manual_seed(0)
     if args.train:
         names = args.models.split(",") if args.models else ["lcnn"]
         shape = (4, 16000, 1, 1) if args.quick else (16, 48000, 2, 7)
+        if args.recipes:
+            recipe_rows(args.recipes.split(","), shape[1], shape[0], shape[2], shape[3])
+            return 0
         train_rows(names, samples=shape[1], batch=shape[0], warmup=shape[2], runs=shape[3])
         return 0
     samples, warmup, runs, batches = (16000, 1, 1, (1, 2)) if args.quick else (64600, 2, 5, (1, 8))

@@ -39,3 +39,17 @@ def test_quick_training_benchmark_compares_the_mfm_backward(bench, capsys):
     rows = _rows(capsys, skip=1)
     assert set(rows) == {"lcnn", "paper-cnn"}
     assert "MFM grad fast/plain" in rows["lcnn"] and "MFM" not in rows["paper-cnn"]
+
+
+@pytest.mark.slow
+def test_quick_training_benchmark_prices_recipes_against_the_first(bench, capsys):
+    default = Path(__file__).resolve().parents[3] / "configs" / "default"
+    recipes = [
+        default / "lcnn-localspoof-shipped.yaml",
+        default / "lcnn-localspoof-shipped-hop256.yaml",
+    ]
+    assert bench.main(["--quick", "--train", "--recipes", ",".join(map(str, recipes))]) == 0
+    rows = _rows(capsys, skip=1)
+    assert set(rows) == set(map(str, recipes))
+    assert rows[str(recipes[0])].endswith("1.00x the first")
+    assert float(rows[str(recipes[1])].split()[1]) > 0
