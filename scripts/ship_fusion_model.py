@@ -10,7 +10,8 @@ fusion is fitted on whole dev utterances, as it will score. From those scores al
 mean and standard deviation (both classes pooled), the weight (a 0.05 grid over ``[0, 1]`` for two
 members, lowest dev EER, ties to the first), the threshold at the fused dev EER and the Platt
 calibration. The eval split is never read. Writes the ``score-fusion`` checkpoint where
-scripts/ship_default_model.py writes (``spoofscope/data/default`` or ``pretrained/NAME``).
+scripts/ship_default_model.py writes (``spoofscope/data/default`` or ``pretrained/NAME``);
+``--dry-run`` prints the weights and the fused dev EER and writes nothing, to try a pair first.
 
 ``--unpack spoofscope/data/default --out runs/fusion-members`` writes a shipped fusion's members
 as checkpoints of their own (``member0``, ``member1``, cards with their training records and
@@ -104,6 +105,9 @@ def main() -> None:
     parser.add_argument("--name", default="default", help="default, or a pretrained name")
     parser.add_argument("--channel", default="telephone")
     parser.add_argument(
+        "--dry-run", action="store_true", help="print the fitted weights and dev EER, write nothing"
+    )
+    parser.add_argument(
         "--dev-root",
         default="data/localspoof-full-allseen",
         help="the corpus the dev scores came from",
@@ -126,6 +130,11 @@ def main() -> None:
     means, stds = scores.mean(axis=1), scores.std(axis=1)
     z = (scores - means[:, None]) / stds[:, None]
     weights = fit_weights(z, labels)
+    if args.dry_run:
+        fused = np.asarray(weights) @ z
+        eer = compute_eer(fused[labels == 1], fused[labels == 0]).eer
+        print(f"weights {weights}: dev EER {100 * eer:.2f}% (dry run, nothing written)")
+        return
     fusion = ScoreFusion(
         members=[{"architecture": c["architecture"], "config": c["config"]} for c in cards],
         weights=weights,

@@ -23,7 +23,7 @@ import inspect
 import json
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -328,6 +328,31 @@ class Batch:
     groups: torch.Tensor  # [B] speaker ids as integers
 
 
+class WaitClock:
+    """Iterate over ``items``, summing in ``seconds`` the time spent waiting for each next item.
+
+    Around a DataLoader this is the time the model stood idle for data: an epoch's
+    ``data_wait_seconds`` near its ``train_seconds`` means the loading and augmentation, not the
+    model, set the training speed.
+    """
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
+        self.seconds = 0.0
+
+    def __iter__(self) -> Iterator[Any]:
+        iterator = iter(self.items)
+        while True:
+            start = time.perf_counter()
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            finally:
+                self.seconds += time.perf_counter() - start
+            yield item
+
+
 def _logits_step(net: nn.Module, loss: nn.Module, b: Batch) -> tuple[torch.Tensor, torch.Tensor]:
     out = net(b.wave)
     return loss(out, b.labels), out
@@ -558,7 +583,9 @@ class Trainer:
         centroid_n: dict[int, int] = {}
         losses: list[float] = []
         bar = self._bar(f"epoch {st.epoch + 1}", self.steps_per_epoch)
-        for wave, labels, index in self.train_loader:
+        started = time.perf_counter()
+        batches = WaitClock(self.train_loader)
+        for wave, labels, index in batches:
             if cfg.train.max_steps is not None and st.step >= cfg.train.max_steps:
                 break
             b = self._batch(wave, labels, index)
@@ -602,9 +629,12 @@ class Trainer:
         if cfg.train.max_steps is not None and st.step >= cfg.train.max_steps:
             st.finished, st.stop_reason = True, "max_steps"
         train_loss = all_mean(float(np.mean(losses)) if losses else float("nan"), self.info)
+        train_seconds = time.perf_counter() - started
+        dev = self._dev()
         return {"kind": "epoch", "epoch": st.epoch, "step": st.step, "phase": st.phase,
-                "train_loss": train_loss, "lr": lr if losses else self.base_lr,
-                **self._dev()}  # fmt: skip
+                "train_loss": train_loss, "lr": lr if losses else self.base_lr, **dev,
+                "train_seconds": train_seconds, "data_wait_seconds": batches.seconds,
+                "dev_seconds": time.perf_counter() - started - train_seconds}  # fmt: skip
 
     def _dev(self) -> dict[str, Any]:
         """Dev scores → EER and its threshold; every rank scores all of dev (kept in step)."""

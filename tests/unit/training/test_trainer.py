@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from spoofscope.evaluation.scorefile import read_scores
 from spoofscope.models.base import load_checkpoint, read_card
 from spoofscope.training.trainer import (
     Trainer,
+    WaitClock,
     class_weights,
     load_splits,
     read_metrics,
@@ -39,6 +41,8 @@ def test_run_directory_holds_config_log_checkpoints_and_dev_scores(tiny_la, tmp_
         assert (run / name).is_file(), name
     epochs = [r for r in read_metrics(run / "metrics.jsonl") if r["kind"] == "epoch"]
     assert [r["epoch"] for r in epochs] == [1, 2, 3]
+    for r in epochs:  # where an epoch's time went
+        assert 0 <= r["data_wait_seconds"] <= r["train_seconds"] and r["dev_seconds"] > 0
     assert result.steps == 3 * 4  # 32 train utterances / batch 8
     card = read_card(run / "best")
     assert card["threshold"] == pytest.approx(epochs[result.best_epoch - 1]["dev_threshold"])
@@ -47,6 +51,24 @@ def test_run_directory_holds_config_log_checkpoints_and_dev_scores(tiny_la, tmp_
     assert card["training"]["n_train"] == 32
     dev = read_scores(run / "dev_scores.tsv")
     assert len(dev) == 16 and set(dev.key) == {"bonafide", "spoof"}
+
+
+def test_wait_clock_sums_the_time_spent_waiting_for_items():
+    def slow_items():
+        for item in range(3):
+            time.sleep(0.02)
+            yield item
+
+    clock = WaitClock(slow_items())
+    seen = []
+    started = time.perf_counter()
+    for item in clock:
+        time.sleep(0.05)  # work on the item: not waiting
+        seen.append(item)
+    elapsed = time.perf_counter() - started
+    assert seen == [0, 1, 2]
+    # sleeps only last at least as long as asked: 3 x 0.02 s waited, 3 x 0.05 s not
+    assert 0.06 <= clock.seconds <= elapsed - 0.15
 
 
 def test_dev_loss_from_the_scoring_pass_equals_a_separate_loss_pass(tiny_la, tmp_path):
