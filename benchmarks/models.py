@@ -141,7 +141,7 @@ def recipe_rows(paths: list[str], samples: int, batch: int, warmup: int, runs: i
     wave = torch.randn(batch, samples) * 0.05
     fns: dict[str, Callable[[], object]] = {}
     for path in paths:
-        cfg = load_config(path)
+        cfg = load_config(path, need_root=False)  # times the model only: no corpus needed
         bf16 = cfg.train.cpu_bf16 and cpu_has_bf16()
         fns[path] = train_step(build_model(cfg), wave, torch.bfloat16 if bf16 else None)
     t = median_seconds(fns, warmup, runs, inference=False)

@@ -339,26 +339,31 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
     return out
 
 
-def validate(data: Mapping[str, Any]) -> RunConfig:
-    """Build a :class:`RunConfig` and check registry names and the corpus root.
+def validate(data: Mapping[str, Any], *, need_root: bool = True) -> RunConfig:
+    """Build a :class:`RunConfig` and check registry names and (``need_root``) the corpus root.
+
+    ``need_root=False`` is for callers that only build the recipe's model (pricing a step in
+    ``benchmarks/models.py``), which must not need the corpus on disk.
 
     Raises:
         ConfigError: a key is unknown, a value has the wrong type or is out of range (the message
             names the first offending key and the allowed values or keys).
         UnknownNameError: the corpus, model or loss name is not registered (lists the names).
-        CorpusError: the corpus root does not exist.
+        CorpusError: ``need_root`` and the corpus root does not exist.
     """
     try:
         cfg = RunConfig.model_validate(dict(data))
     except ValidationError as exc:
         raise _config_error(exc) from None
-    check_names(cfg)
+    check_names(cfg, need_root=need_root)
     return cfg
 
 
-def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
+def load_config(
+    path: str | Path, overrides: Sequence[str] = (), *, need_root: bool = True
+) -> RunConfig:
     """Read, override and validate a recipe (see :func:`validate` for what is raised)."""
-    return validate(apply_overrides(read_yaml(path), overrides))
+    return validate(apply_overrides(read_yaml(path), overrides), need_root=need_root)
 
 
 def check_names(cfg: RunConfig, *, need_root: bool = True) -> None:

@@ -90,6 +90,15 @@ def test_missing_corpus_root_fails(recipe_file, tmp_path):
         load_config(recipe_file, [f"data.root={tmp_path / 'nowhere'}"])
 
 
+def test_model_only_callers_skip_the_root_but_not_the_names(recipe_file, tmp_path):
+    nowhere = f"data.root={tmp_path / 'nowhere'}"
+    assert load_config(recipe_file, [nowhere], need_root=False).data.root == str(
+        tmp_path / "nowhere"
+    )
+    with pytest.raises(UnknownNameError, match="aasist-xxl"):
+        load_config(recipe_file, [nowhere, "model.name=aasist-xxl"], need_root=False)
+
+
 def test_extends_merges_sections_and_detects_loops(tmp_path, recipe_file):
     child = _write(
         tmp_path / "cpu.yaml",
