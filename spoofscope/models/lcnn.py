@@ -145,4 +145,7 @@ class LCNN(FeatureCountermeasure):
         x = x.flatten(1, 2).transpose(1, 2)  # [B, frames', 32 F']
         if self.backend == "blstm":
             x = x + self.lstm2(self.lstm1(x)[0])[0]
-        return self.out(x.mean(dim=1))
+        # The head runs in float32 under autocast: a score is the difference of two logits, and
+        # bfloat16 logits would quantise scores (ties at the EER threshold of a bf16 dev pass).
+        with torch.autocast(wave.device.type, enabled=False):
+            return self.out(x.mean(dim=1).float())

@@ -641,9 +641,11 @@ class Trainer:
         from spoofscope.evaluation.metrics import compute_eer
 
         fused = self.method == "forward"  # logits models: the dev loss comes from the same pass
-        scores, labels, loss = scores_and_loss(
-            self.model, self.dev_loader, self.device, self.loss if fused else None
-        )
+        dtype = self.amp_dtype if self.cfg.train.dev_autocast else None
+        with torch.autocast(self.device.type, dtype=dtype, enabled=dtype is not None):
+            scores, labels, loss = scores_and_loss(
+                self.model, self.dev_loader, self.device, self.loss if fused else None
+            )
         self.dev_scores, self.dev_labels = scores, labels
         out: dict[str, Any] = {"dev_eer": None, "dev_threshold": None}
         if labels.min() != labels.max():

@@ -1,4 +1,4 @@
-"""LCNN's Max-Feature-Map: the hand-written backward gives autograd's gradient exactly."""
+"""LCNN: the hand-written Max-Feature-Map backward gives autograd's gradient exactly; heads."""
 
 from __future__ import annotations
 
@@ -46,3 +46,18 @@ def test_one_class_head_scores_a_cosine_and_linear_cards_are_unchanged():
     assert scores.shape == (4,) and bool((scores.abs() <= 1.0 + 1e-6).all())
     with pytest.raises(ConfigError, match="head"):
         LCNN(head="softmax")
+
+
+def test_head_stays_float32_under_bf16_autocast():
+    from spoofscope.models.lcnn import LCNN
+
+    torch.manual_seed(0)
+    model = LCNN(backend="pool", crop_samples=4000).eval()
+    wave = torch.randn(6, 4000) * 0.1
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        logits = model(wave)
+    # float32 logits: their difference (the score) is not quantised to bfloat16's 8-bit mantissa
+    assert logits.dtype == torch.float32
+    with torch.no_grad():
+        exact = model(wave)
+    assert torch.allclose(logits, exact, atol=0.05 * float(exact.abs().max()) + 1e-3)

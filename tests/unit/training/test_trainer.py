@@ -259,6 +259,22 @@ def test_cpu_bf16_autocasts_training_steps_and_records_the_precision(
     assert read_card(tmp_path / "run" / "best")["training"]["precision"] == "bfloat16"
 
 
+def test_dev_autocast_scores_dev_at_the_training_precision(tiny_la, tmp_path, monkeypatch):
+    monkeypatch.setattr("spoofscope.training.trainer.cpu_has_bf16", lambda: True)
+    cfg = recipe(tiny_la, "train.epochs=1", "train.cpu_bf16=true", "train.dev_autocast=true",
+                 "model={name: lcnn, params: {backend: pool}}")  # fmt: skip
+    trainer = Trainer(cfg, tmp_path / "run", progress=False)
+    seen: list[torch.dtype] = []
+    hook = trainer.model.body.register_forward_hook(lambda m, i, o: seen.append(o.dtype))
+    trainer.fit()
+    hook.remove()
+    n_dev_batches = len(trainer.dev_loader)
+    assert seen[-n_dev_batches:] == [torch.bfloat16] * n_dev_batches
+    # the LCNN's head stays float32, so bf16 features still give untied scores
+    scores = read_scores(tmp_path / "run" / "dev_scores.tsv").score
+    assert np.isfinite(scores).all() and len(np.unique(scores)) == len(scores)
+
+
 def test_autocast_dtype_falls_back_to_float32_without_bf16_kernels(tiny_la, monkeypatch):
     from spoofscope.training.trainer import autocast_dtype
 
