@@ -89,7 +89,7 @@ def fit_weights(z: np.ndarray, labels: np.ndarray) -> list[float]:
         eer = compute_eer(fused[bona], fused[~bona]).eer
         if eer < best_eer - 1e-12:
             best_w, best_eer = float(w), eer
-    return [1 - best_w, best_w]
+    return [round(1 - best_w, 2), best_w]  # the grid is in hundredths: no 0.15000000000000002
 
 
 def main() -> None:
