@@ -592,9 +592,7 @@ class Trainer:
             lr = self.base_lr * self.schedule(st.phase_step, self.phase_total, self.steps_per_epoch)
             for group in self.optimizer.param_groups:
                 group["lr"] = lr
-            with torch.autocast(
-                self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None
-            ):
+            with self._autocast():
                 value, out = self.step_fn(self.net, self.loss, b)
             self.optimizer.zero_grad(set_to_none=True)
             self.scaler.scale(value).backward()
@@ -641,21 +639,25 @@ class Trainer:
         from spoofscope.evaluation.metrics import compute_eer
 
         fused = self.method == "forward"  # logits models: the dev loss comes from the same pass
-        dtype = self.amp_dtype if self.cfg.train.dev_autocast else None
-        with torch.autocast(self.device.type, dtype=dtype, enabled=dtype is not None):
+        with self._autocast(self.cfg.train.dev_autocast):  # both dev passes at one precision
             scores, labels, loss = scores_and_loss(
                 self.model, self.dev_loader, self.device, self.loss if fused else None
             )
+            if not fused and self.cfg.train.early_stopping.metric == "dev_loss":
+                loss = self._dev_loss()
         self.dev_scores, self.dev_labels = scores, labels
         out: dict[str, Any] = {"dev_eer": None, "dev_threshold": None}
         if labels.min() != labels.max():
             eer = compute_eer(scores[labels == 1], scores[labels == 0])
             out.update(dev_eer=eer.eer, dev_threshold=eer.threshold)
-        if fused:
+        if fused or loss is not None:
             out["dev_loss"] = loss
-        elif self.cfg.train.early_stopping.metric == "dev_loss":
-            out["dev_loss"] = self._dev_loss()
         return out
+
+    def _autocast(self, enabled: bool = True) -> torch.autocast:
+        """The training steps' autocast context (a no-op for float32 runs or ``enabled=False``)."""
+        dtype = self.amp_dtype if enabled else None
+        return torch.autocast(self.device.type, dtype=dtype, enabled=dtype is not None)
 
     @torch.no_grad()
     def _dev_loss(self) -> float:
