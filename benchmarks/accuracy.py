@@ -70,7 +70,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--split", default="eval")
     parser.add_argument("--out", type=Path, default=Path("runs/accuracy"))
     parser.add_argument("--max-files", type=int, default=None)
-    parser.add_argument("--crop", default="full")
+    parser.add_argument(
+        "--crop",
+        default="windows",
+        help="windows: score as Detector.score does (the deployed figure)",
+    )
     args = parser.parse_args(argv)
     rows = run(
         args.models.split(","),

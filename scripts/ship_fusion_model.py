@@ -5,8 +5,10 @@
         --member runs/phase256/best --dev-scores runs/eval-phase256-dev/scores.tsv \\
         --name default
 
-Each ``--dev-scores`` file is ``spoofscope evaluate --split dev --crop full`` of its member, so the
-fusion is fitted on whole dev utterances, as it will score. From those scores alone: each member's
+Each ``--dev-scores`` file is ``spoofscope evaluate --split dev --crop windows --channel telephone``
+of its member: the Detector's windows (scores averaged) behind the fusion's input channel, so the
+threshold and calibration are fitted on the scores ``Detector.score`` will give (``--crop`` names
+another scoring when the dev files were made otherwise). From those scores alone: each member's
 mean and standard deviation (both classes pooled), the weight (a 0.05 grid over ``[0, 1]`` for two
 members, lowest dev EER, ties to the first), the threshold at the fused dev EER and the Platt
 calibration. The eval split is never read. Writes the ``score-fusion`` checkpoint where
@@ -35,6 +37,11 @@ from spoofscope.models.fusion import ScoreFusion, unpack_members
 from spoofscope.training.calibration import fit_platt
 
 GRID = np.round(np.arange(0.0, 1.0001, 0.05), 2)
+#: what each ``spoofscope evaluate --crop`` of the dev scores means, for the card
+SCORING = {
+    "windows": "the Detector's averaged windows",
+    "full": "whole utterances",
+}
 
 
 def aligned_dev_scores(paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:
@@ -105,6 +112,12 @@ def main() -> None:
     parser.add_argument("--name", default="default", help="default, or a pretrained name")
     parser.add_argument("--channel", default="telephone")
     parser.add_argument(
+        "--crop",
+        default="windows",
+        choices=["windows", "full"],
+        help="how the --dev-scores were scored (spoofscope evaluate --crop)",
+    )
+    parser.add_argument(
         "--dry-run", action="store_true", help="print the fitted weights and dev EER, write nothing"
     )
     parser.add_argument(
@@ -158,7 +171,7 @@ def main() -> None:
         threshold=float(eer.threshold),
         calibration=fit_platt(fused, labels),
         training={
-            "fitted_on": "dev split, whole utterances (spoofscope evaluate --crop full)",
+            "fitted_on": f"dev split, {SCORING[args.crop]} (spoofscope evaluate --crop {args.crop})",
             "n_dev": len(labels),
             "dev_eer": float(eer.eer),
             "members": [c.get("training") for c in cards],
@@ -167,7 +180,7 @@ def main() -> None:
             "members": [c.get("provenance") for c in cards],
             "reproduce": [
                 *(f"spoofscope evaluate --model {m} --corpus localspoof --root {args.dev_root} "
-                  f"--split dev --crop full --out {d.parent}"
+                  f"--split dev --crop {args.crop} --channel {args.channel} --out {d.parent}"
                   for m, d in zip(args.member, args.dev_scores, strict=True)),
                 f"{command} --name {args.name}",
             ],
@@ -186,7 +199,7 @@ def main() -> None:
         f"# spoofscope detector `{args.name}`\n\n"
         f"Score fusion of {names} ({card['parameters']:,} parameters in all), weights "
         f"{[round(w, 2) for w in weights]} on dev-standardised scores, all fitted on the LocalSpoof "
-        f"dev split (whole utterances): dev EER {100 * eer.eer:.2f}%. Each member's card entry "
+        f"dev split ({SCORING[args.crop]}): dev EER {100 * eer.eer:.2f}%. Each member's card entry "
         "under `provenance.members` gives the commands that trained it. Inputs are band-limited "
         "to the telephone channel before scoring.\n\nReproduce the fusion:\n\n```\n"
         + "\n".join(card["provenance"]["reproduce"])

@@ -18,7 +18,11 @@ def evaluate(
     split: str = typer.Option("eval", "--split", help="Split to score."),
     out: Path = typer.Option(..., "--out", help="Output directory."),
     max_files: int | None = typer.Option(None, "--max-files", help="Score a seeded subset."),
-    crop: str = typer.Option("first", "--crop", help="first, centre or full (whole utterance)."),
+    crop: str = typer.Option(
+        "first",
+        "--crop",
+        help="first, centre, full (whole utterance) or windows (averaged windows, as detect does).",
+    ),
     batch_size: int = typer.Option(32, "--batch-size", help="Files per forward pass."),
     channel: str | None = typer.Option(
         None,

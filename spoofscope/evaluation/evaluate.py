@@ -39,7 +39,12 @@ SWEEP = tuple(round(0.1 * i, 1) for i in range(1, 10))
 
 @dataclass
 class EvalOptions:
-    """How to score: crop policy (``first``/``centre``/``full``), crop length, batch, file cap."""
+    """How to score: crop policy, crop length, batch, file cap, transmission channel.
+
+    ``crop``: ``first`` or ``centre`` (one crop-length window), ``full`` (the whole utterance in
+    one pass) or ``windows`` (crop-length windows at half overlap, scores averaged: exactly what
+    :class:`~spoofscope.inference.Detector` and ``spoofscope detect`` do).
+    """
 
     crop: str = "first"
     crop_samples: int | None = None  # None: the model card's crop length
@@ -50,19 +55,26 @@ class EvalOptions:
     channel: str | None = None  # a codec of spoofscope.audio.channel applied to every file
 
 
-class ChannelTransform:
-    """Pass every waveform through one codec (a robustness condition of the evaluation)."""
+CROPS = ("first", "centre", "full", "windows")
 
-    def __init__(self, codec: str, sr: int) -> None:
+
+class ChannelTransform:
+    """Pass every waveform through codecs in turn: the evaluation's transmission condition
+    (``--channel``), then the model card's input channel, as a Detector would see the call."""
+
+    def __init__(self, codecs: list[str], sr: int) -> None:
         from spoofscope.audio.channel import CODECS
 
-        CODECS.get(codec)  # unknown names fail here, listing the codecs
-        self.codec, self.sr = codec, sr
+        for codec in codecs:
+            CODECS.get(codec)  # unknown names fail here, listing the codecs
+        self.codecs, self.sr = codecs, sr
 
     def __call__(self, wave: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         from spoofscope.audio.channel import apply_codec
 
-        return apply_codec(wave, self.sr, self.codec)
+        for codec in self.codecs:
+            wave = apply_codec(wave, self.sr, codec)
+        return wave
 
 
 def load_split(corpus: str, root: str | Path, split: str, max_files: int | None = None) -> Manifest:
@@ -84,31 +96,54 @@ def load_split(corpus: str, root: str | Path, split: str, max_files: int | None 
 
 
 def score_manifest(
-    model: torch.nn.Module, manifest: Manifest, sample_rate: int, opts: EvalOptions
+    model: torch.nn.Module,
+    manifest: Manifest,
+    sample_rate: int,
+    opts: EvalOptions,
+    input_channel: str | None = None,
 ) -> ScoreSet:
     """Scores of every utterance of ``manifest`` (same order) as a ScoreSet.
 
+    ``input_channel`` is the card's ``input.channel`` (LocalSpoof models: the telephone band),
+    applied after the evaluation's own ``opts.channel`` and before the model, as the Detector does.
+
     Raises:
+        ConfigError: an unknown crop policy.
         AudioError: a file cannot be loaded (names the file).
     """
     from torch.utils.data import DataLoader
 
     from spoofscope.corpora.dataset import AudioDataset, CropPolicy
+    from spoofscope.inference.windows import window_scores
     from spoofscope.training.trainer import pick_device, score_loader
 
-    if opts.crop not in ("first", "centre", "full"):
-        raise ConfigError("crop", f"'{opts.crop}' is not one of first, centre, full")
+    if opts.crop not in CROPS:
+        raise ConfigError("crop", f"'{opts.crop}' is not one of {', '.join(CROPS)}")
     length = opts.crop_samples or getattr(model, "crop_samples", 64600)
     device = pick_device(opts.device)
     model = model.to(device)
-    channel = ChannelTransform(opts.channel, sample_rate) if opts.channel else None
+    codecs = [c for c in (opts.channel, input_channel) if c]
+    channel = ChannelTransform(codecs, sample_rate) if codecs else None
+    whole = opts.crop in ("full", "windows")
     dataset = AudioDataset(
-        manifest, sample_rate, CropPolicy(length, opts.crop), augment=channel, seed=opts.seed
+        manifest,
+        sample_rate,
+        CropPolicy(length, "full" if whole else opts.crop),
+        augment=channel,
+        seed=opts.seed,
     )
     # Whole utterances differ in length and the model contract takes no lengths: one at a time.
-    batch = 1 if opts.crop == "full" else opts.batch_size
-    loader = DataLoader(dataset, batch_size=batch, shuffle=False)
-    scores, _ = score_loader(model, loader, device)
+    loader = DataLoader(dataset, batch_size=1 if whole else opts.batch_size, shuffle=False)
+    if opts.crop == "windows":
+        model.eval()
+        scores = np.array(
+            [
+                window_scores(model, wave[0].numpy(), length, device, opts.batch_size).mean()
+                for wave, *_ in loader
+            ]
+        )
+    else:
+        scores, _ = score_loader(model, loader, device)
     return ScoreSet(
         utt_id=[u.utt_id for u in manifest],
         speaker=[u.speaker for u in manifest],
@@ -224,7 +259,8 @@ def evaluate(
     model, card = resolve_model(model_spec)
     started = time.perf_counter()
     sample_rate = int(card.get("input", {}).get("sample_rate") or 16000)
-    scores = score_manifest(model, manifest, sample_rate, opts)
+    input_channel = card.get("input", {}).get("channel")
+    scores = score_manifest(model, manifest, sample_rate, opts, input_channel)
     seconds = time.perf_counter() - started
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -244,6 +280,7 @@ def evaluate(
         "split": split,
         "crop": opts.crop,
         "channel": opts.channel or "clean",
+        "input_channel": input_channel,
     }
     metrics["scoring_seconds"] = round(seconds, 3)
     (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2, default=float) + "\n")

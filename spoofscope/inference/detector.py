@@ -23,7 +23,7 @@ import torch
 
 from spoofscope.audio.io import Waveform, load, quality_flags, resample
 from spoofscope.errors import ConfigError
-from spoofscope.inference.windows import windows
+from spoofscope.inference.windows import window_scores
 
 VERDICTS = ("bonafide", "spoof", "uncertain")
 
@@ -123,15 +123,9 @@ class Detector:
 
     # -- scoring -----------------------------------------------------------------------------------
 
-    @torch.inference_mode()
     def score_windows(self, wave: np.ndarray) -> np.ndarray:
         """Scores of the model's windows over a mono waveform at the model's rate."""
-        chunks = windows(np.asarray(wave, dtype=np.float32), self.crop)  # [N, crop]
-        out = []
-        for start in range(0, chunks.shape[0], self.batch_windows):
-            batch = torch.from_numpy(chunks[start : start + self.batch_windows]).to(self.device)
-            out.append(self.model.score(batch).float().cpu().numpy())
-        return np.concatenate(out)
+        return window_scores(self.model, wave, self.crop, self.device, self.batch_windows)
 
     def score(
         self, source: str | PathLike | np.ndarray | bytes, sr: int | None = None

@@ -8,6 +8,7 @@ overlapping windows whose scores are averaged.
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 
 def repeat_pad(wave: np.ndarray, length: int) -> np.ndarray:
@@ -33,3 +34,25 @@ def windows(wave: np.ndarray, length: int, hop: int | None = None) -> np.ndarray
     if starts[-1] + length < wave.shape[0]:
         starts.append(wave.shape[0] - length)
     return np.stack([wave[s : s + length] for s in starts])
+
+
+@torch.inference_mode()
+def window_scores(
+    model: torch.nn.Module,
+    wave: np.ndarray,
+    length: int,
+    device: str | torch.device = "cpu",
+    batch: int = 16,
+) -> np.ndarray:
+    """Scores ``[N]`` of ``model`` on the :func:`windows` of a mono waveform ``wave: [T]``.
+
+    The one place a recording of any length becomes a score list: the :class:`Detector` and
+    ``spoofscope evaluate --crop windows`` both call it, so a figure measured by evaluation is
+    the figure a deployed detector gives.
+    """
+    chunks = windows(np.asarray(wave, dtype=np.float32), length)  # [N, length]
+    out = []
+    for start in range(0, chunks.shape[0], batch):
+        block = torch.from_numpy(chunks[start : start + batch]).to(device)
+        out.append(model.score(block).float().cpu().numpy())
+    return np.concatenate(out)

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from spoofscope.errors import CheckpointError, UnknownNameError
+from spoofscope.errors import CheckpointError, ConfigError, UnknownNameError
 from spoofscope.evaluation.evaluate import EvalOptions, evaluate, threshold_sweep
 from spoofscope.evaluation.metrics import compute_eer
 from spoofscope.evaluation.scorefile import read_scores
@@ -85,6 +85,39 @@ def test_full_utterance_scoring_matches_first_crop_for_short_files(trained, tmp_
     b = read_scores(tmp_path / "b/scores.tsv").score
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert first["eer"] == pytest.approx(full["eer"])
+
+
+def test_windows_scoring_is_what_the_detector_gives_with_the_card_channel(trained, tmp_path):
+    import shutil
+
+    from spoofscope.inference.detector import Detector
+
+    run, _ = trained
+    ckpt = tmp_path / "ckpt"
+    shutil.copytree(run / "best", ckpt)
+    card = json.loads((ckpt / "card.json").read_text())
+    crop = card["input"]["crop_samples"]
+    card["input"]["channel"] = "telephone"  # a LocalSpoof model's input contract
+    (ckpt / "card.json").write_text(json.dumps(card))
+    # 0.6 s files are several windows of the tiny model's crop, the last aligned to the end
+    root = build_la(tmp_path / "long", seconds=0.6, splits=("eval",), seed=7)
+    assert int(0.6 * 16000) > 2 * crop
+    metrics = evaluate(ckpt, "asvspoof2019-la", root, "eval", tmp_path / "w",
+                       EvalOptions(crop="windows"))  # fmt: skip
+    assert metrics["data"]["crop"] == "windows"
+    assert metrics["data"]["input_channel"] == "telephone"
+    scores = read_scores(tmp_path / "w/scores.tsv")
+    detector = Detector.load(ckpt)
+    flacs = {p.stem: p for p in root.rglob("*.flac")}
+    direct = np.array([detector.score(flacs[u]).score for u in scores.utt_id])
+    np.testing.assert_allclose(scores.score, direct, rtol=1e-5, atol=1e-5)
+    # the card's channel reached the model: without it the same windows score differently
+    card["input"]["channel"] = None
+    (ckpt / "card.json").write_text(json.dumps(card))
+    evaluate(ckpt, "asvspoof2019-la", root, "eval", tmp_path / "n", EvalOptions(crop="windows"))
+    assert not np.allclose(read_scores(tmp_path / "n/scores.tsv").score, scores.score, atol=1e-4)
+    with pytest.raises(ConfigError, match="windows"):
+        evaluate(ckpt, "asvspoof2019-la", root, "eval", tmp_path / "x", EvalOptions(crop="all"))
 
 
 def test_resolve_model_finds_run_dirs_and_rejects_other_paths(trained, tmp_path):
