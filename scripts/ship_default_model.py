@@ -38,11 +38,16 @@ def ship_dir(name: str) -> Path:
     return DATA / "default" if name == "default" else DATA / "pretrained" / name
 
 
-def training_data(root: Path) -> tuple[str, str]:
-    """A sentence on what the model learnt from, and the `corpus build` command of ``root``."""
+def training_data(root: Path, attacks: list[str] | None = None) -> tuple[str, str]:
+    """A sentence on what the model learnt from, and the `corpus build` command of ``root``.
+
+    ``attacks`` is the recipe's ``data.attacks`` (a protocol that keeps fewer attacks than the
+    build's train split holds); None means every attack the build put in train.
+    """
     info = json.loads((root / "build.json").read_text())
-    seen = info.get("seen", ["L01", "L02", "L06"])
-    flag = " --seen all" if len(seen) == 8 else ""
+    built = info.get("seen", ["L01", "L02", "L06"])
+    seen = [a for a in built if a in attacks] if attacks else built
+    flag = " --seen all" if len(built) == 8 else ""
     command = (
         f"spoofscope corpus build --out {root} --size {info['size']}{flag} "
         f"--workers 2 --seed {info['seed']}"
@@ -67,7 +72,9 @@ def main() -> None:
     summary_path = args.run / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
     commit = head_commit()
-    data_text, build_command = training_data(Path(config["data"]["root"]))
+    data_text, build_command = training_data(
+        Path(config["data"]["root"]), config["data"].get("attacks")
+    )
     card["input"]["channel"] = args.channel
     card["provenance"] = {
         "recipe": args.recipe,

@@ -44,13 +44,24 @@ SCORING = {
 }
 
 
-def aligned_dev_scores(paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:
-    """Members' dev scores on their shared utterances → ``([members, N], labels [N], 1 = bona)``."""
+def aligned_dev_scores(
+    paths: list[Path], attacks: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Members' dev scores on their shared utterances → ``([members, N], labels [N], 1 = bona)``.
+
+    ``attacks`` keeps bona fide and those attacks only: the dev a leave-attacks-out protocol
+    allows (the members' own ``data.attacks``), so the fit never sees an attack held for eval.
+    """
     sets = [read_scores(p) for p in paths]
     index = [dict(zip(s.utt_id, range(len(s.utt_id)), strict=True)) for s in sets]
     shared = sorted(set.intersection(*(set(i) for i in index)))
     if len(shared) != len(sets[0].utt_id):
         raise SystemExit(f"error: the dev score files share {len(shared)} utterances only")
+    if attacks:
+        first = dict(
+            zip(sets[0].utt_id, zip(sets[0].key, sets[0].attack, strict=True), strict=True)
+        )
+        shared = [u for u in shared if first[u][0] == "bonafide" or first[u][1] in attacks]
     scores = np.stack([s.score[[i[u] for u in shared]] for s, i in zip(sets, index, strict=True)])
     labels = np.array([sets[0].key[index[0][u]] == "bonafide" for u in shared], dtype=np.int64)
     return scores, labels
@@ -74,7 +85,9 @@ def member_provenance(path: Path, card: dict) -> dict | None:
         if (yaml.safe_load(p.read_text()) or {}).get("name") == config.get("name")
     ]  # fmt: skip
     recipe = str(recipes[0].relative_to(REPO)) if recipes else str(run / "config.yaml")
-    data_text, build_command = training_data(Path(config["data"]["root"]))
+    data_text, build_command = training_data(
+        Path(config["data"]["root"]), config["data"].get("attacks")
+    )
     summary = json.loads((run / "summary.json").read_text())
     return {
         "recipe": recipe,
@@ -139,7 +152,11 @@ def main() -> None:
     crops = {int(c["input"]["crop_samples"]) for c in cards}
     if len(crops) != 1:
         raise SystemExit(f"error: the members were trained on different crops {sorted(crops)}")
-    scores, labels = aligned_dev_scores(args.dev_scores)
+    protocols = {tuple((c.get("training") or {}).get("attacks") or ()) for c in cards}
+    if len(protocols) != 1:
+        raise SystemExit("error: the members were trained on different data.attacks")
+    attacks = list(protocols.pop()) or None
+    scores, labels = aligned_dev_scores(args.dev_scores, attacks)
     means, stds = scores.mean(axis=1), scores.std(axis=1)
     z = (scores - means[:, None]) / stds[:, None]
     weights = fit_weights(z, labels)

@@ -730,6 +730,8 @@ class Trainer:
                 "corpus": data.corpus,
                 "train_split": data.train_split,
                 "dev_split": data.dev_split,
+                # a leave-attacks-out protocol (data.attacks) is part of what the model saw
+                "attacks": data.attacks,
                 "n_train": len(self.train_set),
                 "n_dev": len(self.dev_set),
                 "epoch": self.state.epoch,

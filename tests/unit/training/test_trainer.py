@@ -48,7 +48,7 @@ def test_run_directory_holds_config_log_checkpoints_and_dev_scores(tiny_la, tmp_
     assert card["threshold"] == pytest.approx(epochs[result.best_epoch - 1]["dev_threshold"])
     assert card["calibration"]["kind"] == "platt" and card["calibration"]["a"] > 0
     assert card["input"]["crop_samples"] == 4000
-    assert card["training"]["n_train"] == 32
+    assert card["training"]["n_train"] == 32 and card["training"]["attacks"] is None  # every attack
     dev = read_scores(run / "dev_scores.tsv")
     assert len(dev) == 16 and set(dev.key) == {"bonafide", "spoof"}
 
