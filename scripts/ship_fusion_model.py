@@ -157,6 +157,9 @@ def main() -> None:
         raise SystemExit("error: the members were trained on different data.attacks")
     attacks = list(protocols.pop()) or None
     scores, labels = aligned_dev_scores(args.dev_scores, attacks)
+    fitted_on = f"dev split, {SCORING[args.crop]}" + (
+        f", bona fide and {', '.join(attacks)} only" if attacks else ""
+    )
     means, stds = scores.mean(axis=1), scores.std(axis=1)
     z = (scores - means[:, None]) / stds[:, None]
     weights = fit_weights(z, labels)
@@ -188,7 +191,7 @@ def main() -> None:
         threshold=float(eer.threshold),
         calibration=fit_platt(fused, labels),
         training={
-            "fitted_on": f"dev split, {SCORING[args.crop]} (spoofscope evaluate --crop {args.crop})",
+            "fitted_on": f"{fitted_on} (spoofscope evaluate --crop {args.crop})",
             "n_dev": len(labels),
             "dev_eer": float(eer.eer),
             "members": [c.get("training") for c in cards],
@@ -216,7 +219,7 @@ def main() -> None:
         f"# spoofscope detector `{args.name}`\n\n"
         f"Score fusion of {names} ({card['parameters']:,} parameters in all), weights "
         f"{[round(w, 2) for w in weights]} on dev-standardised scores, all fitted on the LocalSpoof "
-        f"dev split ({SCORING[args.crop]}): dev EER {100 * eer.eer:.2f}%. Each member's card entry "
+        f"{fitted_on}: dev EER {100 * eer.eer:.2f}%. Each member's card entry "
         "under `provenance.members` gives the commands that trained it. Inputs are band-limited "
         "to the telephone channel before scoring.\n\nReproduce the fusion:\n\n```\n"
         + "\n".join(card["provenance"]["reproduce"])
