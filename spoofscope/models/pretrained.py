@@ -1,8 +1,8 @@
 """Named pretrained models shipped with spoofscope, and import of official AASIST checkpoints.
 
-``lcnn-localspoof-benchmark`` is spoofscope's LFCC-LCNN trained under LocalSpoof's benchmark
-protocol (train attacks L01, L02, L06 only), so its eval table shows unseen attacks; the default
-detector fuses the same recipe trained on every attack with a phasegram LCNN (see docs/models.md).
+``lcnn-localspoof-benchmark`` is the default detector's recipe (a score fusion of an LFCC LCNN and a
+phasegram LCNN) trained under LocalSpoof's benchmark protocol (train attacks L01, L02, L06 only),
+so its eval table shows how the shipped recipe meets attacks it never saw (docs/models.md).
 
 ``aasist-19la`` and ``aasist-l-19la`` are the official AASIST / AASIST-L weights trained on ASVspoof
 2019 LA (github.com/clovaai/aasist, commit a04c986, MIT licence, © 2021-present NAVER Corp.),
@@ -24,7 +24,7 @@ PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "data" / "pretrained"
 PRETRAINED: dict[str, tuple[str, str]] = {
     "aasist-19la": ("aasist", "ASVspoof 2019 LA train"),
     "aasist-l-19la": ("aasist-l", "ASVspoof 2019 LA train"),
-    "lcnn-localspoof-benchmark": ("lcnn", "LocalSpoof full train, attacks L01, L02, L06"),
+    "lcnn-localspoof-benchmark": ("score-fusion", "LocalSpoof full train, attacks L01, L02, L06"),
 }
 
 
