@@ -58,10 +58,10 @@ def aligned_dev_scores(
     if len(shared) != len(sets[0].utt_id):
         raise SystemExit(f"error: the dev score files share {len(shared)} utterances only")
     if attacks:
-        first = dict(
-            zip(sets[0].utt_id, zip(sets[0].key, sets[0].attack, strict=True), strict=True)
-        )
-        shared = [u for u in shared if first[u][0] == "bonafide" or first[u][1] in attacks]
+        head, at = sets[0], index[0]
+        shared = [
+            u for u in shared if head.key[at[u]] == "bonafide" or head.attack[at[u]] in attacks
+        ]
     scores = np.stack([s.score[[i[u] for u in shared]] for s, i in zip(sets, index, strict=True)])
     labels = np.array([sets[0].key[index[0][u]] == "bonafide" for u in shared], dtype=np.int64)
     return scores, labels
@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument(
         "--crop",
         default="windows",
-        choices=["windows", "full"],
+        choices=list(SCORING),
         help="how the --dev-scores were scored (spoofscope evaluate --crop)",
     )
     parser.add_argument(

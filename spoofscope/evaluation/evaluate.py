@@ -37,6 +37,9 @@ REPORT_FILE = "report.html"
 SWEEP = tuple(round(0.1 * i, 1) for i in range(1, 10))
 
 
+CROPS = ("first", "centre", "full", "windows")
+
+
 @dataclass
 class EvalOptions:
     """How to score: crop policy, crop length, batch, file cap, transmission channel.
@@ -54,8 +57,10 @@ class EvalOptions:
     seed: int = 0
     channel: str | None = None  # a codec of spoofscope.audio.channel applied to every file
 
-
-CROPS = ("first", "centre", "full", "windows")
+    def __post_init__(self) -> None:
+        # before any file or model is loaded
+        if self.crop not in CROPS:
+            raise ConfigError("crop", f"'{self.crop}' is not one of {', '.join(CROPS)}")
 
 
 class ChannelTransform:
@@ -108,7 +113,6 @@ def score_manifest(
     applied after the evaluation's own ``opts.channel`` and before the model, as the Detector does.
 
     Raises:
-        ConfigError: an unknown crop policy.
         AudioError: a file cannot be loaded (names the file).
     """
     from torch.utils.data import DataLoader
@@ -117,8 +121,6 @@ def score_manifest(
     from spoofscope.inference.windows import window_scores
     from spoofscope.training.trainer import pick_device, score_loader
 
-    if opts.crop not in CROPS:
-        raise ConfigError("crop", f"'{opts.crop}' is not one of {', '.join(CROPS)}")
     length = opts.crop_samples or getattr(model, "crop_samples", 64600)
     device = pick_device(opts.device)
     model = model.to(device)
