@@ -98,6 +98,16 @@ def member_provenance(path: Path, card: dict) -> dict | None:
     }
 
 
+def member_channel(card: dict, channel: str) -> str:
+    """The ``--channel`` option a member's dev scoring needs to sit behind ``channel``.
+
+    Evaluation applies the member card's own ``input.channel`` after ``--channel``; a member that
+    already carries the fusion's channel must not get it twice.
+    """
+    own = (card.get("input") or {}).get("channel")
+    return "" if own == channel else f" --channel {channel}"
+
+
 def fit_weights(z: np.ndarray, labels: np.ndarray) -> list[float]:
     """Weights of two standardised members ``z: [2, N]`` with the lowest dev EER."""
     if z.shape[0] != 2:
@@ -200,8 +210,8 @@ def main() -> None:
             "members": [c.get("provenance") for c in cards],
             "reproduce": [
                 *(f"spoofscope evaluate --model {m} --corpus localspoof --root {args.dev_root} "
-                  f"--split dev --crop {args.crop} --channel {args.channel} --out {d.parent}"
-                  for m, d in zip(args.member, args.dev_scores, strict=True)),
+                  f"--split dev --crop {args.crop}{member_channel(c, args.channel)} --out {d.parent}"
+                  for m, d, c in zip(args.member, args.dev_scores, cards, strict=True)),
                 f"{command} --name {args.name}",
             ],
             "commit": head_commit(),

@@ -15,15 +15,18 @@ def evaluate(
     ),
     corpus: str = typer.Option(..., "--corpus", help="Corpus recipe name (asvspoof2019-la, ...)."),
     root: Path = typer.Option(..., "--root", help="Corpus root folder."),
-    split: str = typer.Option("eval", "--split", help="Split to score."),
+    split: str | None = typer.Option(
+        None, "--split", help="Split to score (default: the recipe's eval.split, else eval)."
+    ),
     out: Path = typer.Option(..., "--out", help="Output directory."),
     max_files: int | None = typer.Option(None, "--max-files", help="Score a seeded subset."),
-    crop: str = typer.Option(
-        "first",
+    crop: str | None = typer.Option(
+        None,
         "--crop",
-        help="first, centre, full (whole utterance) or windows (averaged windows, as detect does).",
+        help="windows (averaged windows, as detect does), first, centre or full (whole "
+        "utterance); default: the recipe's eval.crop, else windows.",
     ),
-    batch_size: int = typer.Option(32, "--batch-size", help="Files per forward pass."),
+    batch_size: int | None = typer.Option(None, "--batch-size", help="Files per forward pass."),
     channel: str | None = typer.Option(
         None,
         "--channel",
@@ -36,11 +39,15 @@ def evaluate(
 
     if not root.exists():
         raise CorpusError(root, "corpus root does not exist")
-    from spoofscope.evaluation.evaluate import EvalOptions
+    from spoofscope.evaluation.evaluate import EvalOptions, recipe_eval_defaults
     from spoofscope.evaluation.evaluate import evaluate as run
 
-    opts = EvalOptions(crop=crop, batch_size=batch_size, max_files=max_files, channel=channel)
-    metrics = run(model, corpus, root, split, out, opts)
+    recipe = recipe_eval_defaults(model)
+    given = {"crop": crop, "batch_size": batch_size, "max_files": max_files}
+    # an option on the command line wins over the recipe's eval section
+    chosen = {k: v if v is not None else recipe.get(k) for k, v in given.items()}
+    opts = EvalOptions(**{k: v for k, v in chosen.items() if v is not None}, channel=channel)
+    metrics = run(model, corpus, root, split or recipe.get("split") or "eval", out, opts)
     if as_json:
         print_json(metrics)
         return

@@ -44,12 +44,13 @@ CROPS = ("first", "centre", "full", "windows")
 class EvalOptions:
     """How to score: crop policy, crop length, batch, file cap, transmission channel.
 
-    ``crop``: ``first`` or ``centre`` (one crop-length window), ``full`` (the whole utterance in
-    one pass) or ``windows`` (crop-length windows at half overlap, scores averaged: exactly what
-    :class:`~spoofscope.inference.Detector` and ``spoofscope detect`` do).
+    ``crop``: ``windows`` (crop-length windows at half overlap, scores averaged: exactly what
+    :class:`~spoofscope.inference.Detector` and ``spoofscope detect`` do, so the default figure
+    is the deployed one), ``first`` or ``centre`` (one crop-length window; ``first`` is the
+    official AASIST evaluation) or ``full`` (the whole utterance in one pass).
     """
 
-    crop: str = "first"
+    crop: str = "windows"
     crop_samples: int | None = None  # None: the model card's crop length
     batch_size: int = 32
     max_files: int | None = None
@@ -310,6 +311,15 @@ def similarity_scores(model: Any, card: dict[str, Any]) -> bool:
     return getattr(model, "score_kind", None) == "similarity" or card.get("score_kind") == (
         "similarity"
     )
+
+
+def recipe_eval_defaults(model_spec: str | Path) -> dict[str, Any]:
+    """The ``eval`` section of the recipe a run directory was trained from (``{}`` otherwise).
+
+    A recipe says how its model is scored (the official AASIST recipe: the first 64,600
+    samples); ``spoofscope evaluate`` takes it as its defaults and explicit options win.
+    """
+    return (_run_config(model_spec) or {}).get("eval") or {}
 
 
 def _run_config(model_spec: str | Path) -> dict[str, Any] | None:

@@ -226,12 +226,13 @@ class TrainConfig(Section):
 
 
 class EvalConfig(Section):
-    """How utterances are scored: the split, the crop (``first`` = the official AASIST first
-    ``data.crop_samples`` samples, tiled when shorter; ``full`` = the whole utterance, one at a
-    time)."""
+    """How ``spoofscope evaluate`` scores this recipe's run unless told otherwise: the split and
+    the crop (``windows`` = crop-length windows at half overlap, averaged, as the Detector scores;
+    ``first`` = the official AASIST first ``data.crop_samples`` samples, tiled when shorter;
+    ``centre``; ``full`` = the whole utterance in one pass)."""
 
     split: str = "eval"
-    crop: Literal["first", "centre", "full"] = "first"
+    crop: Literal["windows", "first", "centre", "full"] = "windows"
     batch_size: int = Field(32, gt=0)
     max_files: int | None = Field(None, gt=0)
 

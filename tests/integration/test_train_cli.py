@@ -98,6 +98,17 @@ def test_train_then_evaluate_through_the_cli(aasist_recipe, tiny_root, tmp_path)
     assert 0.0 <= metrics["eer"] <= 1.0 and metrics["n_files"] == 8
     assert (out / "report.html").stat().st_size > 10_000
     assert "EER" in result.out
+    # the recipe set no eval.crop: scored as the Detector scores
+    assert metrics["data"]["crop"] == "windows"
+    # a recipe's eval section gives evaluate its defaults, and options on the line win
+    saved["eval"].update(crop="first", max_files=4)
+    (run / "config.yaml").write_text(yaml.safe_dump(saved))
+    for extra, crop, n_files in (([], "first", 4), (["--crop", "full"], "full", 4)):
+        result = run_cli("evaluate", "--model", str(run), "--corpus", "asvspoof2019-la",
+                         "--root", str(tiny_root), "--out", str(out), *extra)  # fmt: skip
+        assert result.code == 0, result.err
+        metrics = json.loads((out / "metrics.json").read_text())
+        assert (metrics["data"]["crop"], metrics["n_files"]) == (crop, n_files)
 
 
 def test_evaluate_with_a_missing_model_is_one_line(tiny_root, tmp_path):
