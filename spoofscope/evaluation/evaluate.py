@@ -21,7 +21,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import torch
@@ -29,6 +29,7 @@ import torch
 from spoofscope.corpora.manifest import Manifest
 from spoofscope.errors import ConfigError, CorpusError
 from spoofscope.evaluation.scorefile import ScoreSet, write_scores
+from spoofscope.training.config import EvalCrop
 
 SCORES_FILE = "scores.tsv"
 METRICS_FILE = "metrics.json"
@@ -36,8 +37,8 @@ REPORT_FILE = "report.html"
 #: thresholds of the similarity sweep (the Siamese-cosine report swept 0.1–0.9, seeds/002)
 SWEEP = tuple(round(0.1 * i, 1) for i in range(1, 10))
 
-
-CROPS = ("first", "centre", "full", "windows")
+#: the crop policies ``--crop`` and a recipe's ``eval.crop`` accept: one list for both
+CROPS = get_args(EvalCrop)
 
 
 @dataclass

@@ -225,6 +225,10 @@ class TrainConfig(Section):
         return list(self.phases) or [PhaseConfig(epochs=self.epochs, trainable="all")]
 
 
+#: how ``spoofscope evaluate`` turns a file into a score; ``windows`` (the Detector's loop) is the default
+EvalCrop = Literal["windows", "first", "centre", "full"]
+
+
 class EvalConfig(Section):
     """How ``spoofscope evaluate`` scores this recipe's run unless told otherwise: the split and
     the crop (``windows`` = crop-length windows at half overlap, averaged, as the Detector scores;
@@ -232,7 +236,7 @@ class EvalConfig(Section):
     ``centre``; ``full`` = the whole utterance in one pass)."""
 
     split: str = "eval"
-    crop: Literal["windows", "first", "centre", "full"] = "windows"
+    crop: EvalCrop = "windows"
     batch_size: int = Field(32, gt=0)
     max_files: int | None = Field(None, gt=0)
 
