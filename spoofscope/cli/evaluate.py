@@ -42,12 +42,11 @@ def evaluate(
     from spoofscope.evaluation.evaluate import EvalOptions, recipe_eval_defaults
     from spoofscope.evaluation.evaluate import evaluate as run
 
-    recipe = recipe_eval_defaults(model)
-    given = {"crop": crop, "batch_size": batch_size, "max_files": max_files}
-    # an option on the command line wins over the recipe's eval section
-    chosen = {k: v if v is not None else recipe.get(k) for k, v in given.items()}
-    opts = EvalOptions(**{k: v for k, v in chosen.items() if v is not None}, channel=channel)
-    metrics = run(model, corpus, root, split or recipe.get("split") or "eval", out, opts)
+    opts = EvalOptions.for_model(
+        model, crop=crop, batch_size=batch_size, max_files=max_files, channel=channel
+    )
+    split = split or recipe_eval_defaults(model).get("split") or "eval"
+    metrics = run(model, corpus, root, split, out, opts)
     if as_json:
         print_json(metrics)
         return

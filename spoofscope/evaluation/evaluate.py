@@ -64,6 +64,16 @@ class EvalOptions:
         if self.crop not in CROPS:
             raise ConfigError("crop", f"'{self.crop}' is not one of {', '.join(CROPS)}")
 
+    @classmethod
+    def for_model(cls, model_spec: str | Path, **given: Any) -> EvalOptions:
+        """Options for scoring ``model_spec``: ``given`` ones (``None`` = not given) win over the
+        ``crop``, ``batch_size`` and ``max_files`` of its recipe's ``eval`` section, which win
+        over the defaults."""
+        recipe = recipe_eval_defaults(model_spec)
+        chosen = {k: recipe.get(k) for k in ("crop", "batch_size", "max_files")}
+        chosen.update({k: v for k, v in given.items() if v is not None})
+        return cls(**{k: v for k, v in chosen.items() if v is not None})
+
 
 class ChannelTransform:
     """Pass every waveform through codecs in turn: the evaluation's transmission condition
@@ -243,7 +253,7 @@ def evaluate(
         model_spec: run dir, checkpoint dir, ``default`` or a named pretrained model.
         corpus, root, split: what to score.
         out: output directory (created).
-        opts: scoring options.
+        opts: scoring options (default: the run's recipe ``eval`` section, else windows).
         config: the recipe to show in the report (default: the run's config.yaml when present).
 
     Returns:
@@ -256,7 +266,7 @@ def evaluate(
     from spoofscope.evaluation.report import write_report
     from spoofscope.inference.resolve import load_model as resolve_model
 
-    opts = opts or EvalOptions()
+    opts = opts or EvalOptions.for_model(model_spec)
     if not Path(root).exists():
         raise CorpusError(root, "corpus root does not exist")
     manifest = load_split(corpus, root, split, opts.max_files)
