@@ -90,6 +90,13 @@ def corpus_digest(checksums: dict[str, str]) -> str:
     return h.hexdigest()
 
 
+def build_digest(root: str | Path) -> str | None:
+    """:func:`corpus_digest` of ``root``'s ``checksums.tsv``; None where there is none (not a
+    LocalSpoof build, or one made before builds wrote checksums)."""
+    checksums = read_checksums(root)
+    return corpus_digest(checksums) if checksums else None
+
+
 @dataclass
 class BuildDiff:
     """How build B differs from build A, file by file."""

@@ -711,6 +711,8 @@ class Trainer:
                     self._writer.add_scalar(f"{record['kind']}/{k}", v, step)
 
     def _card_fields(self, metrics: dict[str, Any]) -> dict[str, Any]:
+        # imported here: LocalSpoof's builder (synthesizer registry) takes ~1 s to load
+        from spoofscope.localspoof.digest import build_digest
         from spoofscope.training.calibration import fit_platt
 
         card = self.model.card() if hasattr(self.model, "card") else {}
@@ -732,6 +734,9 @@ class Trainer:
                 "dev_split": data.dev_split,
                 # a leave-attacks-out protocol (data.attacks) is part of what the model saw
                 "attacks": data.attacks,
+                # which audio it learnt from: a rebuild with another digest holds other samples
+                # (a synthesizer or library upgrade), so its scores need not match the card's
+                "corpus_digest": build_digest(data.root),
                 "n_train": len(self.train_set),
                 "n_dev": len(self.dev_set),
                 "epoch": self.state.epoch,

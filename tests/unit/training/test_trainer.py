@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 
 import numpy as np
@@ -11,6 +12,7 @@ import torch
 
 from spoofscope.errors import CheckpointError, ConfigError
 from spoofscope.evaluation.scorefile import read_scores
+from spoofscope.localspoof.digest import build_digest, write_checksums
 from spoofscope.models.base import load_checkpoint, read_card
 from spoofscope.training.trainer import (
     Trainer,
@@ -49,8 +51,21 @@ def test_run_directory_holds_config_log_checkpoints_and_dev_scores(tiny_la, tmp_
     assert card["calibration"]["kind"] == "platt" and card["calibration"]["a"] > 0
     assert card["input"]["crop_samples"] == 4000
     assert card["training"]["n_train"] == 32 and card["training"]["attacks"] is None  # every attack
+    assert card["training"]["corpus_digest"] is None  # the tree has no checksums.tsv
     dev = read_scores(run / "dev_scores.tsv")
     assert len(dev) == 16 and set(dev.key) == {"bonafide", "spoof"}
+
+
+def test_the_card_records_the_digest_of_the_build_it_learnt_from(tiny_la, tmp_path):
+    root = tmp_path / "corpus"
+    shutil.copytree(tiny_la, root)
+    # a LocalSpoof build writes checksums.tsv; any two different sums give different digests
+    write_checksums(root, {"LA_T_0000001": "a" * 64, "LA_D_0000001": "b" * 64})
+    _train(root, tmp_path / "run", "train.epochs=1")
+    digest = read_card(tmp_path / "run" / "best")["training"]["corpus_digest"]
+    assert digest == build_digest(root) and len(digest) == 64
+    write_checksums(root, {"LA_T_0000001": "a" * 64, "LA_D_0000001": "c" * 64})
+    assert build_digest(root) != digest
 
 
 def test_wait_clock_sums_the_time_spent_waiting_for_items():
