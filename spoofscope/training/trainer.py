@@ -19,6 +19,7 @@ global RNG states are saved with ``last/``, so two CPU runs with a seed give the
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import math
@@ -710,9 +711,15 @@ class Trainer:
                 if isinstance(v, int | float) and k not in ("step", "epoch", "phase"):
                     self._writer.add_scalar(f"{record['kind']}/{k}", v, step)
 
-    def _card_fields(self, metrics: dict[str, Any]) -> dict[str, Any]:
+    @functools.cached_property
+    def corpus_digest(self) -> str | None:
+        """Digest of the corpus build (LocalSpoof's ``checksums.tsv``), read once per run."""
         # imported here: LocalSpoof's builder (synthesizer registry) takes ~1 s to load
         from spoofscope.localspoof.digest import build_digest
+
+        return build_digest(self.cfg.data.root)
+
+    def _card_fields(self, metrics: dict[str, Any]) -> dict[str, Any]:
         from spoofscope.training.calibration import fit_platt
 
         card = self.model.card() if hasattr(self.model, "card") else {}
@@ -736,7 +743,7 @@ class Trainer:
                 "attacks": data.attacks,
                 # which audio it learnt from: a rebuild with another digest holds other samples
                 # (a synthesizer or library upgrade), so its scores need not match the card's
-                "corpus_digest": build_digest(data.root),
+                "corpus_digest": self.corpus_digest,
                 "n_train": len(self.train_set),
                 "n_dev": len(self.dev_set),
                 "epoch": self.state.epoch,
