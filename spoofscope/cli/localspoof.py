@@ -158,9 +158,51 @@ def diff_command(
         raise typer.Exit(1)
 
 
+def vocode_command(
+    root: str = typer.Option(..., "--root", "-r", help="The LocalSpoof build to copy from."),
+    out: str = typer.Option(..., "--out", "-o", help="Folder for the copies (not the build)."),
+    attacks: str = typer.Option(
+        "L06,L07,L08", "--attacks", help="Conversion attacks that make the copies, in turn."
+    ),
+    copies: int = typer.Option(1, "--copies", help="Conversions of each bona fide file."),
+    split: str = typer.Option("train", "--split", help="Whose bona fide files are converted."),
+    workers: int = typer.Option(
+        max(1, (os.cpu_count() or 1)), "--workers", "-j", help="Render processes."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Fixes every setting; same seed, same copies."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Vocoded copies of a build's bona fide files, as extra training spoofs (data.extra_train)."""
+    from spoofscope.localspoof.vocoded import build_copies
+
+    if workers < 1:
+        raise ConfigError("--workers", "must be at least 1")
+    result = build_copies(
+        root,
+        out,
+        _attack_list(attacks) or [],
+        copies=copies,
+        split=split,
+        workers=workers,
+        seed=seed,
+        progress=not quiet,
+    )
+    console.print(
+        f"{len(result.jobs)} vocoded copies at {result.root} ({result.rendered} rendered, "
+        f"{result.skipped} already there) in {result.seconds:.1f} s",
+        markup=False,
+    )
+    console.print(f"digest {result.digest} (per file: checksums.tsv)", markup=False)
+    for utt_id, why in result.failures[:10]:
+        console.print(f"failed: {utt_id}: {why}", markup=False)
+    if result.failures:
+        raise typer.Exit(1)
+
+
 corpus_app.command("build")(build_command)
 corpus_app.command("diff")(diff_command)
 corpus_app.command("audit")(audit_command)
+corpus_app.command("vocode")(vocode_command)
 
 
 def attach(app: typer.Typer) -> None:

@@ -153,7 +153,12 @@ def read_manifest(root: str | Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _check_build_info(root: Path, info: dict[str, Any]) -> None:
+def check_build_info(root: Path, info: dict[str, Any]) -> None:
+    """Record ``info`` (the options of what ``root`` holds) in ``build.json``, or check it.
+
+    Raises:
+        ConfigError: ``root`` holds a build made with other options.
+    """
     # A folder holds one build: resuming with another seed/size would mix two plans.
     path = root / BUILD_INFO
     if path.is_file():
@@ -219,31 +224,9 @@ def build(
     info: dict[str, Any] = {"size": size, "attacks": chosen, "seed": seed, "files": len(jobs)}
     if seen_attacks != SEEN_ATTACKS:  # builds made before --seen existed have no such key
         info["seen"] = list(seen_attacks)
-    _check_build_info(root, info)
-    _remove_stale_parts(root)
-    todo = [j for j in jobs if not (root / audio_path(j)).is_file()]
-    failures = _render_all(todo, root, workers, progress, on_written)
-    if len(failures) > max(1, MAX_FAILED_FRACTION * len(jobs)):
-        shown = "; ".join(f"{u}: {why}" for u, why in failures[:5])
-        raise CorpusError(str(root), f"{len(failures)} file(s) failed to render: {shown}")
-    # A synthesizer that fails on one text fails on it every time (the plan is seeded), so
-    # leaving the few failed jobs out keeps the corpus deterministic; they are listed in
-    # failures.tsv and the data card, and the CLI exits 1.
-    failed = {u for u, _ in failures}
-    kept = [j for j in jobs if j.utt_id not in failed]
-    for split in SPLITS:
-        write_text_atomic(root / PROTOCOL_DIR / PROTOCOL_NAMES[split], protocol_text(kept, split))
-    write_text_atomic(root / MANIFEST, manifest_text(kept))
-    write_text_atomic(
-        root / FAILURES, "utt_id\treason\n" + "".join(f"{u}\t{why}\n" for u, why in failures)
-    )
-    result = BuildResult(root, kept, len(todo), len(jobs) - len(todo), 0.0, failures=failures)
-    from spoofscope.localspoof.digest import compute_checksums, corpus_digest, write_checksums
-
-    # Read back from disk rather than kept from rendering: a resumed build rendered only part.
-    checksums = compute_checksums(root, workers=workers)
-    write_checksums(root, checksums)
-    result.digest = corpus_digest(checksums)
+    check_build_info(root, info)
+    result = render_and_record(root, jobs, workers, progress, on_written)
+    kept = result.jobs
     if run_audit:
         from spoofscope.localspoof.audit import audit_corpus
 
@@ -259,6 +242,50 @@ def build(
     )
     if result.audit is not None:
         result.audit.raise_if_failed()
+    return result
+
+
+def render_and_record(
+    root: Path,
+    jobs: list[Job],
+    workers: int = 1,
+    progress: bool = True,
+    on_written: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Render the jobs whose files are missing, then write what describes the folder.
+
+    Writes the protocol of each split the jobs hold, ``localspoof.csv``, ``failures.tsv`` and
+    ``checksums.tsv``. The caller has written ``build.json`` (:func:`check_build_info`).
+
+    Raises:
+        CorpusError: more files failed than a few bad texts explain.
+    """
+    _remove_stale_parts(root)
+    todo = [j for j in jobs if not (root / audio_path(j)).is_file()]
+    failures = _render_all(todo, root, workers, progress, on_written)
+    if len(failures) > max(1, MAX_FAILED_FRACTION * len(jobs)):
+        shown = "; ".join(f"{u}: {why}" for u, why in failures[:5])
+        raise CorpusError(str(root), f"{len(failures)} file(s) failed to render: {shown}")
+    # A synthesizer that fails on one text fails on it every time (the plan is seeded), so
+    # leaving the few failed jobs out keeps the corpus deterministic; they are listed in
+    # failures.tsv and the data card, and the CLI exits 1.
+    failed = {u for u, _ in failures}
+    kept = [j for j in jobs if j.utt_id not in failed]
+    for split in SPLITS:
+        if any(j.split == split for j in jobs):
+            text = protocol_text(kept, split)
+            write_text_atomic(root / PROTOCOL_DIR / PROTOCOL_NAMES[split], text)
+    write_text_atomic(root / MANIFEST, manifest_text(kept))
+    write_text_atomic(
+        root / FAILURES, "utt_id\treason\n" + "".join(f"{u}\t{why}\n" for u, why in failures)
+    )
+    result = BuildResult(root, kept, len(todo), len(jobs) - len(todo), 0.0, failures=failures)
+    from spoofscope.localspoof.digest import compute_checksums, corpus_digest, write_checksums
+
+    # Read back from disk rather than kept from rendering: a resumed build rendered only part.
+    checksums = compute_checksums(root, workers=workers)
+    write_checksums(root, checksums)
+    result.digest = corpus_digest(checksums)
     return result
 
 

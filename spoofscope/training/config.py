@@ -94,6 +94,19 @@ class SamplerConfig(Section):
         return self
 
 
+class ExtraTrainConfig(Section):
+    """More training utterances from another corpus root, added to the training split.
+
+    Made for ``spoofscope corpus vocode``'s copies (:mod:`spoofscope.localspoof.vocoded`): spoofs
+    rendered from the training recordings, kept out of the build so that dev and eval stay as
+    built. ``data.attacks`` and ``data.max_train_files`` apply to them as to the rest.
+    """
+
+    corpus: str
+    root: str
+    split: str = "train"
+
+
 class DataConfig(Section):
     """Which corpus, how utterances become fixed-length training crops, and how batches form."""
 
@@ -115,6 +128,7 @@ class DataConfig(Section):
     #: leave-attacks-out protocol on a corpus whose train split holds more attacks than it wants.
     attacks: list[str] | None = Field(None, min_length=1)
     max_dev_files: int | None = Field(None, gt=0)
+    extra_train: list[ExtraTrainConfig] = []
 
 
 class ModelConfig(Section):
@@ -389,15 +403,22 @@ def check_names(cfg: RunConfig, *, need_root: bool = True) -> None:
 
     # Registries are read statically here (known_names): importing their modules would pull
     # in torch, and a bad recipe must fail in well under a second.
+    extras = cfg.data.extra_train
     for kind, name, registry in (
         ("corpus", cfg.data.corpus, CORPORA),
+        *(("corpus", extra.corpus, CORPORA) for extra in extras),
         ("model", cfg.model.name, MODELS),
         ("loss", cfg.loss.name, LOSSES),
     ):
         if name not in registry.known_names():
             raise UnknownNameError(kind, name, sorted(registry.known_names()))
-    if need_root and not Path(cfg.data.root).exists():
-        raise CorpusError(cfg.data.root, "corpus root does not exist (data.root)")
+    if not need_root:
+        return
+    roots = [("data.root", cfg.data.root)]
+    roots += [(f"data.extra_train.{i}.root", extra.root) for i, extra in enumerate(extras)]
+    for key, root in roots:
+        if not Path(root).exists():
+            raise CorpusError(root, f"corpus root does not exist ({key})")
 
 
 def _config_error(exc: ValidationError) -> ConfigError:

@@ -178,22 +178,54 @@ def load_splits(cfg: RunConfig) -> tuple[Manifest, Manifest]:
         CorpusError: the root holds no such corpus.
         ConfigError: the train or dev split is empty.
     """
-    from spoofscope.corpora import CORPORA
-
-    manifest = CORPORA.get(cfg.data.corpus)().prepare(cfg.data.root)
     out = []
     for split, cap, key in (
         (cfg.data.train_split, cfg.data.max_train_files, "data.train_split"),
         (cfg.data.dev_split, cfg.data.max_dev_files, "data.dev_split"),
     ):
-        part = manifest.filter(split=split)
-        if not len(part):
-            found = ", ".join(manifest.splits()) or "none"
-            raise ConfigError(key, f"split '{split}' is empty in {cfg.data.root} (found: {found})")
+        part = read_split(cfg.data.corpus, cfg.data.root, split, key)
+        if key == "data.train_split" and cfg.data.extra_train:
+            part = with_extra_train(part, cfg)
         if cfg.data.attacks is not None:
             part = keep_attacks(part, cfg.data.attacks, split)
         out.append(stratified_subset(part, cap, cfg.train.seed))
     return out[0], out[1]
+
+
+def read_split(corpus: str, root: str, split: str, key: str) -> Manifest:
+    """The utterances of ``split`` of ``corpus`` at ``root``.
+
+    Raises:
+        CorpusError: the root holds no such corpus.
+        ConfigError: the split is empty (``key`` names the recipe key that chose it).
+    """
+    from spoofscope.corpora import CORPORA
+
+    manifest = CORPORA.get(corpus)().prepare(root)
+    part = manifest.filter(split=split)
+    if not len(part):
+        found = ", ".join(manifest.splits()) or "none"
+        raise ConfigError(key, f"split '{split}' is empty in {root} (found: {found})")
+    return part
+
+
+def with_extra_train(train: Manifest, cfg: RunConfig) -> Manifest:
+    """``train`` followed by the utterances of every ``data.extra_train`` source.
+
+    Raises:
+        ConfigError: an extra source is empty or repeats an utterance id already in training.
+    """
+    items = list(train)
+    seen = {u.utt_id for u in items}
+    for i, extra in enumerate(cfg.data.extra_train):
+        key = f"data.extra_train.{i}"
+        part = read_split(extra.corpus, extra.root, extra.split, f"{key}.split")
+        clash = sorted(seen.intersection(u.utt_id for u in part))
+        if clash:
+            raise ConfigError(key, f"{len(clash)} utterance id(s) already in training: {clash[:3]}")
+        seen.update(u.utt_id for u in part)
+        items += part
+    return Manifest(items)
 
 
 def keep_attacks(manifest: Manifest, attacks: list[str], split: str) -> Manifest:
@@ -719,6 +751,13 @@ class Trainer:
 
         return build_digest(self.cfg.data.root)
 
+    @functools.cached_property
+    def extra_train_digests(self) -> dict[str, str | None]:
+        """Root → digest of each ``data.extra_train`` source, read once per run."""
+        from spoofscope.localspoof.digest import build_digest
+
+        return {extra.root: build_digest(extra.root) for extra in self.cfg.data.extra_train}
+
     def _card_fields(self, metrics: dict[str, Any]) -> dict[str, Any]:
         from spoofscope.training.calibration import fit_platt
 
@@ -744,6 +783,7 @@ class Trainer:
                 # which audio it learnt from: a rebuild with another digest holds other samples
                 # (a synthesizer or library upgrade), so its scores need not match the card's
                 "corpus_digest": self.corpus_digest,
+                "extra_train_digests": self.extra_train_digests,
                 "n_train": len(self.train_set),
                 "n_dev": len(self.dev_set),
                 "epoch": self.state.epoch,

@@ -69,13 +69,18 @@ def test_recipe_trains_two_steps(path, tiny_root, tmp_path):
 @pytest.mark.parametrize("path", sorted((CONFIGS / "default").glob("*.yaml")), ids=lambda p: p.stem)
 def test_default_model_recipes_train_two_steps_on_localspoof(path, tmp_path):
     """The recipes of the shipped detectors (benchmark and shipped), augmentation included."""
-    from tests.fixtures.localspoof import tiny_corpus
+    from tests.fixtures.localspoof import tiny_copies, tiny_corpus
 
     # tiny's train split holds 8 files a class: F0 strata of at least 2 of each
     overrides = [f"data.root={tiny_corpus()}", *SHRINK[:5], "data.sampler.min_per_class=2"]
+    if "extra_train" in path.read_text():
+        copies = tiny_copies()
+        overrides.append(f"data.extra_train=[{{corpus: localspoof, root: {copies}}}]")
     cfg = load_config(path, overrides)
     assert cfg.data.corpus == "localspoof" and cfg.augment
     result = Trainer(cfg, tmp_path / "run", progress=False).fit()
     assert result.steps == 2
     card = (tmp_path / "run" / "best" / "card.json").read_text()
     assert '"architecture": "lcnn"' in card
+    if cfg.data.extra_train:  # the card names the copies it learnt from by digest
+        assert str(cfg.data.extra_train[0].root) in card and '"extra_train_digests"' in card
