@@ -178,12 +178,13 @@ def load_splits(cfg: RunConfig) -> tuple[Manifest, Manifest]:
         CorpusError: the root holds no such corpus.
         ConfigError: the train or dev split is empty.
     """
+    manifest = prepare(cfg.data.corpus, cfg.data.root)
     out = []
     for split, cap, key in (
         (cfg.data.train_split, cfg.data.max_train_files, "data.train_split"),
         (cfg.data.dev_split, cfg.data.max_dev_files, "data.dev_split"),
     ):
-        part = read_split(cfg.data.corpus, cfg.data.root, split, key)
+        part = split_of(manifest, split, cfg.data.root, key)
         if key == "data.train_split" and cfg.data.extra_train:
             part = with_extra_train(part, cfg)
         if cfg.data.attacks is not None:
@@ -192,16 +193,23 @@ def load_splits(cfg: RunConfig) -> tuple[Manifest, Manifest]:
     return out[0], out[1]
 
 
-def read_split(corpus: str, root: str, split: str, key: str) -> Manifest:
-    """The utterances of ``split`` of ``corpus`` at ``root``.
+def prepare(corpus: str, root: str) -> Manifest:
+    """Every utterance of ``corpus`` at ``root``.
 
     Raises:
         CorpusError: the root holds no such corpus.
-        ConfigError: the split is empty (``key`` names the recipe key that chose it).
     """
     from spoofscope.corpora import CORPORA
 
-    manifest = CORPORA.get(corpus)().prepare(root)
+    return CORPORA.get(corpus)().prepare(root)
+
+
+def split_of(manifest: Manifest, split: str, root: str, key: str) -> Manifest:
+    """The utterances of ``split`` in ``manifest`` (read from ``root``).
+
+    Raises:
+        ConfigError: the split is empty (``key`` names the recipe key that chose it).
+    """
     part = manifest.filter(split=split)
     if not len(part):
         found = ", ".join(manifest.splits()) or "none"
@@ -219,7 +227,7 @@ def with_extra_train(train: Manifest, cfg: RunConfig) -> Manifest:
     seen = {u.utt_id for u in items}
     for i, extra in enumerate(cfg.data.extra_train):
         key = f"data.extra_train.{i}"
-        part = read_split(extra.corpus, extra.root, extra.split, f"{key}.split")
+        part = split_of(prepare(extra.corpus, extra.root), extra.split, extra.root, f"{key}.split")
         clash = sorted(seen.intersection(u.utt_id for u in part))
         if clash:
             raise ConfigError(key, f"{len(clash)} utterance id(s) already in training: {clash[:3]}")
