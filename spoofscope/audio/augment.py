@@ -15,8 +15,12 @@ They are registered by name in :data:`AUGMENTATIONS` and built from a recipe's l
       - {name: codec, codecs: [mu-law, gsm, mp3], p: 0.3}
       - {name: noise, snr_min: 5, snr_max: 30, p: 0.3}
 
-:class:`SpecAugment` (time and frequency masking) works on feature batches instead and is a
-``torch.nn.Module`` placed after the front-end.
+:class:`SpecAugment` (time and frequency masking) works on feature batches instead: it is registered
+in :data:`FEATURE_AUGMENTATIONS`, and a recipe's ``feature_augment`` list (same entry format) is
+built by :func:`build_feature_augment` and applied by the trainer to the front-end's output::
+
+    feature_augment:
+      - {name: specaugment, n_freq_masks: 1, max_freq_width: 20, mask_value: mean}
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from spoofscope.registry import Registry
 
 #: name → waveform transform class; ``AUGMENTATIONS.get("gain")(min_db=-6, max_db=6)``.
 AUGMENTATIONS: Registry = Registry("augmentation")
+#: name → feature-batch transform (a ``torch.nn.Module`` active in training mode only).
+FEATURE_AUGMENTATIONS: Registry = Registry("feature augmentation")
 
 
 class Transform(Protocol):
@@ -436,6 +442,37 @@ class Compose:
         return len(self.transforms)
 
 
+def _build_entries(
+    registry: Registry, config: Sequence[Mapping[str, Any]], key: str, **defaults: Any
+) -> list[tuple[Any, dict[str, Any]]]:
+    """``(class, keyword arguments)`` per entry of a recipe list, with every key checked.
+
+    ``defaults`` are passed to the classes whose constructor takes them, unless the entry sets
+    them. ``p`` stays in the arguments: the caller decides who draws the coin.
+    """
+    built = []
+    for i, entry in enumerate(config):
+        params = dict(entry)
+        if "name" not in params:
+            raise ConfigError(f"{key}[{i}]", "missing 'name'")
+        cls = registry.get(params.pop("name"))
+        signature = inspect.signature(cls)
+        takes_any = any(
+            param.kind is inspect.Parameter.VAR_KEYWORD for param in signature.parameters.values()
+        )
+        unknown = sorted(set(params) - set(signature.parameters) - {"p"})
+        if unknown and not takes_any:
+            allowed = sorted({*signature.parameters, "p"} - set(defaults))
+            raise ConfigError(
+                f"{key}[{i}].{unknown[0]}", f"unknown for '{entry['name']}'; use {allowed}"
+            )
+        for name, value in defaults.items():
+            if name in signature.parameters:
+                params.setdefault(name, value)
+        built.append((cls, params))
+    return built
+
+
 def build_augment(config: Sequence[Mapping[str, Any]], sr: int = 16000) -> Compose:
     """Build a :class:`Compose` from a recipe's ``augment`` list.
 
@@ -454,25 +491,29 @@ def build_augment(config: Sequence[Mapping[str, Any]], sr: int = 16000) -> Compo
     """
     transforms: list[Transform] = []
     probs: list[float] = []
-    for i, entry in enumerate(config):
-        params = dict(entry)
-        if "name" not in params:
-            raise ConfigError(f"augment[{i}]", "missing 'name'")
-        name = params.pop("name")
+    for cls, params in _build_entries(AUGMENTATIONS, config, "augment", sr=sr):
         probs.append(float(params.pop("p", 1.0)))
-        cls = AUGMENTATIONS.get(name)
-        signature = inspect.signature(cls)
-        takes_any = any(
-            param.kind is inspect.Parameter.VAR_KEYWORD for param in signature.parameters.values()
-        )
-        unknown = sorted(set(params) - set(signature.parameters))
-        if unknown and not takes_any:
-            allowed = sorted({*signature.parameters, "p"} - {"sr"})
-            raise ConfigError(f"augment[{i}].{unknown[0]}", f"unknown for '{name}'; use {allowed}")
-        if "sr" in signature.parameters:
-            params.setdefault("sr", sr)
         transforms.append(cls(**params))
     return Compose(transforms, probs)
+
+
+def build_feature_augment(config: Sequence[Mapping[str, Any]]) -> nn.Sequential:
+    """Build a recipe's ``feature_augment`` list: the transforms in order, as one module.
+
+    Each entry is ``name`` (a key of :data:`FEATURE_AUGMENTATIONS`) and the transform's keyword
+    arguments; its ``p`` is the fraction of examples it touches, drawn per example by the
+    transform. Like each transform, the result passes features through in eval mode.
+
+    Raises:
+        ConfigError: an entry without ``name``, an unknown keyword argument, or a bad value.
+        UnknownNameError: an unknown transform name.
+    """
+    return nn.Sequential(
+        *(
+            cls(**params)
+            for cls, params in _build_entries(FEATURE_AUGMENTATIONS, config, "feature_augment")
+        )
+    )
 
 
 # --- feature masking -----------------------------------------------------------------------------
@@ -493,6 +534,7 @@ def _band_masks(
     return inside.any(dim=1)
 
 
+@FEATURE_AUGMENTATIONS.register("specaugment")
 class SpecAugment(nn.Module):
     """SpecAugment frequency and time masking (Park et al., Interspeech 2019), per example.
 
@@ -506,11 +548,16 @@ class SpecAugment(nn.Module):
         max_freq_width: widest frequency band, in bins.
         n_time_masks: time spans masked per example.
         max_time_width: longest time span, in frames.
-        mask_value: value written into masked cells (0 suits mean-normalised features).
-        seed: seeds a private generator; None uses torch's global one.
+        mask_value: value written into masked cells (0 suits mean-normalised features), or
+            ``"mean"``: each example's mean over its own cells, per channel (for log spectra,
+            whose 0 is loud rather than neutral).
+        p: fraction of examples masked (one draw per example); the others pass unchanged.
+        seed: seeds a private generator; None uses torch's global one (saved with every
+            training checkpoint, so masks continue bit-for-bit after ``--resume``).
 
     Raises:
-        ConfigError: a negative count or width.
+        ConfigError: a negative count or width, ``p`` outside ``[0, 1]`` or an unknown
+            ``mask_value``.
     """
 
     def __init__(
@@ -519,7 +566,8 @@ class SpecAugment(nn.Module):
         max_freq_width: int = 8,
         n_time_masks: int = 2,
         max_time_width: int = 20,
-        mask_value: float = 0.0,
+        mask_value: float | str = 0.0,
+        p: float = 1.0,
         seed: int | None = None,
     ) -> None:
         super().__init__()
@@ -531,6 +579,11 @@ class SpecAugment(nn.Module):
         ):
             if value < 0:
                 raise ConfigError(f"specaugment.{key}", f"must be non-negative, got {value}")
+        if not 0.0 <= p <= 1.0:
+            raise ConfigError("specaugment.p", f"must be in [0, 1], got {p}")
+        if isinstance(mask_value, str) and mask_value != "mean":
+            raise ConfigError("specaugment.mask_value", f"a number or 'mean', got {mask_value!r}")
+        self.p = float(p)
         self.n_freq_masks, self.max_freq_width = n_freq_masks, max_freq_width
         self.n_time_masks, self.max_time_width = n_time_masks, max_time_width
         self.mask_value = mask_value
@@ -552,5 +605,12 @@ class SpecAugment(nn.Module):
         freq = _band_masks(batch, self.n_freq_masks, self.max_freq_width, n_freq, gen)
         time = _band_masks(batch, self.n_time_masks, self.max_time_width, n_frames, gen)
         mask = freq[:, :, None] | time[:, None, :]  # [B, F, frames]
-        mask = mask.reshape(batch, *([1] * (feats.dim() - 3)), n_freq, n_frames)
-        return feats.masked_fill(mask.to(feats.device), self.mask_value)
+        # one draw per example whatever p, so p = 1 and p = 0.99 consume the generator alike
+        chosen = torch.rand(batch, generator=gen) < self.p
+        mask = (mask & chosen[:, None, None]).reshape(
+            batch, *([1] * (feats.dim() - 3)), n_freq, n_frames
+        )
+        mask = mask.to(feats.device)
+        if self.mask_value == "mean":
+            return torch.where(mask, feats.mean(dim=(-2, -1), keepdim=True), feats)
+        return feats.masked_fill(mask, self.mask_value)

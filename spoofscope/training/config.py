@@ -267,6 +267,8 @@ class RunConfig(Section):
     schedule: ScheduleConfig = ScheduleConfig()
     train: TrainConfig = TrainConfig()
     augment: list[dict[str, Any]] = []
+    #: transforms of the front-end's output (SpecAugment), applied in training only
+    feature_augment: list[dict[str, Any]] = []
     eval: EvalConfig = EvalConfig()
 
     @model_validator(mode="after")

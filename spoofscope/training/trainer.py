@@ -80,6 +80,36 @@ def class_weights(manifest: Manifest) -> tuple[float, float]:
     return w_spoof / (w_spoof + w_bona), w_bona / (w_spoof + w_bona)
 
 
+def attach_feature_augment(cfg: RunConfig, model: nn.Module) -> None:
+    """Apply the recipe's ``feature_augment`` to the output of ``model.frontend``, in training only.
+
+    A forward hook rather than a model parameter: the masks are part of training, so the
+    checkpoint, its card and whoever scores with it never see them.
+
+    Raises:
+        ConfigError: a bad entry, or a model that reads the waveform itself (no front-end).
+        UnknownNameError: an unknown transform name.
+    """
+    if not cfg.feature_augment:
+        return
+    from spoofscope.audio.augment import build_feature_augment
+
+    augment = build_feature_augment(cfg.feature_augment)
+    frontend = getattr(model, "frontend", None)
+    if frontend is None:
+        raise ConfigError(
+            "feature_augment",
+            f"model '{cfg.model.name}' reads the waveform itself; it has no front-end to mask",
+        )
+
+    def masked(_module: nn.Module, _inputs: Any, feats: torch.Tensor) -> torch.Tensor:
+        # the model's mode, not the front-end's: a freezing schedule may hold the front-end in
+        # eval mode while the model trains
+        return augment.train(model.training)(feats)
+
+    frontend.register_forward_hook(masked)
+
+
 def check_head(cfg: RunConfig, model: nn.Module) -> None:
     """Refuse a loss that needs a model head (its class's ``head``) the model lacks.
 
@@ -483,6 +513,7 @@ class Trainer:
         seed_everything(cfg.train.seed)
         self.model = build_model(cfg).to(self.device)
         check_head(cfg, self.model)  # before the corpus is read: a bad pairing fails at once
+        attach_feature_augment(cfg, self.model)
         self.train_set, self.dev_set = load_splits(cfg)
         self.loss = build_loss(cfg, self.train_set).to(self.device)
         self.method, self.step_fn = FEEDERS[getattr(self.loss, "inputs", "logits")]

@@ -23,6 +23,7 @@ from spoofscope.audio.augment import (
     SpecAugment,
     TimeShift,
     build_augment,
+    build_feature_augment,
 )
 from spoofscope.audio.rawboost import RawBoostParams
 from spoofscope.errors import ConfigError, UnknownNameError
@@ -529,3 +530,30 @@ def test_specaugment_accepts_three_dimensional_features_and_zero_widths():
     assert torch.equal(untouched, feats)
     with pytest.raises(ConfigError, match="max_time_width"):
         SpecAugment(max_time_width=-1)
+
+
+def test_specaugment_fills_with_each_examples_channel_mean_and_spares_a_share_of_examples():
+    # log spectra: 0 would be loud, so "mean" fills with the example's own level per channel
+    feats = torch.randn(64, 3, 40, 60) + torch.tensor([-5.0, 0.5, 2.0])[None, :, None, None]
+    out = SpecAugment(max_freq_width=10, max_time_width=10, mask_value="mean", p=0.5, seed=1)(feats)
+    changed = out != feats
+    touched = changed.flatten(1).any(dim=1)
+    assert 16 < int(touched.sum()) < 48  # about half of 64 examples
+    b = int(torch.nonzero(touched)[0])
+    for c in range(3):
+        fill = feats[b, c].mean()
+        torch.testing.assert_close(out[b, c][changed[b, c]], fill.expand(int(changed[b, c].sum())))
+    with pytest.raises(ConfigError, match="mask_value"):
+        SpecAugment(mask_value="median")
+    with pytest.raises(ConfigError, match=r"specaugment\.p"):
+        SpecAugment(p=1.5)
+
+
+def test_feature_augment_list_builds_registered_transforms_and_names_bad_keys():
+    chain = build_feature_augment([{"name": "specaugment", "max_freq_width": 4, "p": 0.25}])
+    assert isinstance(chain[0], SpecAugment) and chain[0].p == 0.25
+    assert len(build_feature_augment([])) == 0
+    with pytest.raises(ConfigError, match=r"feature_augment\[0\]\.snr_min"):
+        build_feature_augment([{"name": "specaugment", "snr_min": 3}])
+    with pytest.raises(UnknownNameError, match="noise"):
+        build_feature_augment([{"name": "noise"}])  # a waveform transform, not a feature one

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from spoofscope.errors import CheckpointError, ConfigError
+from spoofscope.errors import CheckpointError, ConfigError, UnknownNameError
 from spoofscope.evaluation.scorefile import read_scores
 from spoofscope.localspoof.digest import build_digest, write_checksums
 from spoofscope.models.base import load_checkpoint, read_card
@@ -110,11 +110,19 @@ def test_same_seed_same_scores_and_another_seed_differs(tiny_la, tmp_path):
     assert not np.array_equal(a, c)
 
 
+SPECAUGMENT = "feature_augment=[{name: specaugment, max_freq_width: 20, max_time_width: 3, p: 0.5}]"
+
+
 @pytest.mark.parametrize(
-    "sampler", ["{name: class-balanced}", "{name: class-balanced, pairs: source}"]
+    "extra",
+    [
+        ("data.sampler={name: class-balanced}",),
+        ("data.sampler={name: class-balanced, pairs: source}",),
+        (SPECAUGMENT,),  # masks drawn from the global generator, which checkpoints keep
+    ],
 )
-def test_resume_continues_bit_for_bit(tiny_la, tmp_path, sampler):
-    extra = ("schedule.name=cosine", f"data.sampler={sampler}")
+def test_resume_continues_bit_for_bit(tiny_la, tmp_path, extra):
+    extra = ("schedule.name=cosine", *extra)
     _train(tiny_la, tmp_path / "straight", *extra)
     _train(tiny_la, tmp_path / "split", "train.max_steps=4", *extra)  # one epoch of 4 steps
     assert json.loads((tmp_path / "split/last/trainer_state.json").read_text())
@@ -125,6 +133,33 @@ def test_resume_continues_bit_for_bit(tiny_la, tmp_path, sampler):
     a = read_scores(tmp_path / "straight/dev_scores.tsv").score
     b = read_scores(tmp_path / "split/dev_scores.tsv").score
     np.testing.assert_array_equal(a, b)
+
+
+def test_feature_augment_masks_the_front_end_output_in_training_only(tiny_la, tmp_path):
+    trainer = Trainer(
+        recipe(tiny_la, SPECAUGMENT, "train.epochs=1"), tmp_path / "a", progress=False
+    )
+    wave = torch.randn(8, 4000)
+    model = trainer.model.train()
+    masked = model.frontend(wave)
+    clean = model.eval().frontend(wave)
+    assert torch.equal(model.frontend(wave), clean)  # eval: untouched, every time
+    changed = (masked != clean).flatten(1).any(dim=1)
+    assert 0 < int(changed.sum()) < 8  # p 0.5: some examples masked, some not
+    trainer.fit()
+    _train(tiny_la, tmp_path / "b", "train.epochs=1")
+    a, b = _weights(tmp_path / "a"), _weights(tmp_path / "b")
+    assert any(not torch.equal(a[k], b[k]) for k in a)  # the masks reached the training steps
+
+
+def test_feature_augment_is_refused_before_the_corpus_is_read(tmp_path):
+    with pytest.raises(ConfigError, match="reads the waveform itself"):
+        Trainer(recipe(tmp_path / "absent", SPECAUGMENT, "model.name=rawnet2"), tmp_path / "r")
+    with pytest.raises(UnknownNameError, match="mixup"):
+        Trainer(recipe(tmp_path / "absent", "feature_augment=[{name: mixup}]"), tmp_path / "r")
+    bad = "feature_augment=[{name: specaugment, width: 3}]"
+    with pytest.raises(ConfigError, match=r"feature_augment\[0\]\.width.*max_freq_width"):
+        Trainer(recipe(tmp_path / "absent", bad), tmp_path / "r")
 
 
 def test_resume_of_a_finished_run_or_an_empty_dir_fails(tiny_la, tmp_path):

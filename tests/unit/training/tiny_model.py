@@ -14,6 +14,23 @@ from spoofscope.models.base import Countermeasure
 NAME = "tiny-spectral"
 
 
+class FramedLogPower(nn.Module):
+    """``wave [B, T]`` → log power of non-overlapping frames ``[B, F, frames]``: a front-end for
+    the trainer's ``feature_augment`` hook to mask."""
+
+    def __init__(self, frame: int) -> None:
+        super().__init__()
+        self.frame = frame
+
+    def forward(self, wave: Tensor) -> Tensor:
+        usable = wave.shape[1] // self.frame * self.frame
+        frames = wave[:, :usable].unfold(1, self.frame, self.frame)
+        return torch.log(torch.fft.rfft(frames, dim=-1).abs().pow(2) + 1e-6).transpose(1, 2)
+
+    def config(self) -> dict[str, int]:
+        return {"name": "framed-log-power", "frame": self.frame}
+
+
 class TinySpectral(Countermeasure):
     """``wave [B, T]`` → logits ``[B, 2]``; ``embed`` gives the ``[B, hidden]`` layer."""
 
@@ -25,15 +42,13 @@ class TinySpectral(Countermeasure):
             crop_samples=crop_samples,
         )
         self.frame = frame
+        self.frontend = FramedLogPower(frame)
         self.body = nn.Linear(2 * (frame // 2 + 1), hidden)
         self.head = nn.Linear(hidden, 2)
 
     def embed(self, wave: Tensor) -> Tensor:
-        frames = wave[:, : wave.shape[1] // self.frame * self.frame].unfold(
-            1, self.frame, self.frame
-        )
-        power = torch.log(torch.fft.rfft(frames, dim=-1).abs().pow(2) + 1e-6)  # [B, N, F]
-        stats = torch.cat([power.mean(1), power.std(1)], dim=1)  # [B, 2F]
+        power = self.frontend(wave)  # [B, F, frames]
+        stats = torch.cat([power.mean(-1), power.std(-1)], dim=1)  # [B, 2F]
         return torch.tanh(self.body(stats))
 
     def forward(self, wave: Tensor) -> Tensor:
