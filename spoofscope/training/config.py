@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -132,10 +133,16 @@ class DataConfig(Section):
 
 
 class ModelConfig(Section):
-    """A registered model name and its constructor parameters (defaults = the paper's)."""
+    """A registered model name and its constructor parameters (defaults = the paper's).
+
+    ``init`` starts training from trained weights instead of a random initialisation
+    (fine-tuning): a checkpoint directory or a pretrained name (``aasist-19la``). Its architecture
+    and parameters must be the recipe's; only ``crop_samples`` may differ.
+    """
 
     name: str
     params: dict[str, Any] = {}
+    init: str | None = None
 
 
 class LossConfig(Section):
@@ -393,11 +400,13 @@ def load_config(
 
 
 def check_names(cfg: RunConfig, *, need_root: bool = True) -> None:
-    """Fail on unknown corpus / model / loss names and on a missing corpus root.
+    """Fail on unknown corpus / model / loss names and on a missing corpus root or init.
 
     Raises:
         UnknownNameError: an unknown name (the message lists the registered ones).
         CorpusError: ``need_root`` and the corpus root does not exist.
+        ConfigError: ``need_root`` and ``model.init`` names neither a directory nor a
+            pretrained model.
     """
     from spoofscope.corpora import CORPORA
     from spoofscope.losses import LOSSES
@@ -416,6 +425,11 @@ def check_names(cfg: RunConfig, *, need_root: bool = True) -> None:
             raise UnknownNameError(kind, name, sorted(registry.known_names()))
     if not need_root:
         return
+    init = cfg.model.init
+    # named models sit in the package's data (spoofscope.models.pretrained, which imports torch)
+    shipped = resources.files("spoofscope") / "data" / "pretrained"
+    if init is not None and not (Path(init).is_dir() or Path(str(shipped / init)).is_dir()):
+        raise ConfigError("model.init", f"{init}: not a checkpoint directory or pretrained name")
     roots = [("data.root", cfg.data.root)]
     roots += [(f"data.extra_train.{i}.root", extra.root) for i, extra in enumerate(extras)]
     for key, root in roots:

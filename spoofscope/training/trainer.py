@@ -20,6 +20,7 @@ global RNG states are saved with ``last/``, so two CPU runs with a seed give the
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
 import json
 import math
@@ -78,6 +79,40 @@ def class_weights(manifest: Manifest) -> tuple[float, float]:
         raise ConfigError("loss.auto_weight", "the training split lacks one of the two classes")
     w_spoof, w_bona = 1.0 / n_spoof, 1.0 / n_bona
     return w_spoof / (w_spoof + w_bona), w_bona / (w_spoof + w_bona)
+
+
+def init_weights(cfg: RunConfig, model: nn.Module) -> str | None:
+    """Load ``model.init``'s weights into ``model`` (fine-tuning); the weights' SHA-256, or None.
+
+    Raises:
+        ConfigError: the init model is another architecture or was built with other parameters
+            (``crop_samples`` aside: a model may be fine-tuned on other crops).
+        CheckpointError: its weights cannot be read or do not fit.
+    """
+    if cfg.model.init is None:
+        return None
+    from spoofscope.models.base import load_state_strict
+    from spoofscope.models.pretrained import load_pretrained
+
+    source = load_pretrained(cfg.model.init)
+    if source.arch != cfg.model.name:
+        raise ConfigError(
+            "model.init", f"{cfg.model.init} is a {source.arch}; the recipe trains {cfg.model.name}"
+        )
+    own, theirs = dict(model.config), dict(source.config)
+    keys = (own.keys() | theirs.keys()) - {"crop_samples"}
+    differ = sorted(k for k in keys if own.get(k) != theirs.get(k))
+    if differ:
+        raise ConfigError(
+            "model.init", f"{cfg.model.init} was built with other model.params: {', '.join(differ)}"
+        )
+    state = source.state_dict()
+    load_state_strict(model, state, cfg.model.init)
+    digest = hashlib.sha256()
+    for name in sorted(state):
+        digest.update(name.encode())
+        digest.update(state[name].detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
 
 
 def attach_feature_augment(cfg: RunConfig, model: nn.Module) -> None:
@@ -514,6 +549,7 @@ class Trainer:
         self.model = build_model(cfg).to(self.device)
         check_head(cfg, self.model)  # before the corpus is read: a bad pairing fails at once
         attach_feature_augment(cfg, self.model)
+        self.init_digest = init_weights(cfg, self.model)
         self.train_set, self.dev_set = load_splits(cfg)
         self.loss = build_loss(cfg, self.train_set).to(self.device)
         self.method, self.step_fn = FEEDERS[getattr(self.loss, "inputs", "logits")]
@@ -823,6 +859,10 @@ class Trainer:
                 # (a synthesizer or library upgrade), so its scores need not match the card's
                 "corpus_digest": self.corpus_digest,
                 "extra_train_digests": self.extra_train_digests,
+                # fine-tuned: where it started (model.init) and the starting weights' SHA-256
+                "init": {"from": self.cfg.model.init, "weights_sha256": self.init_digest}
+                if self.cfg.model.init
+                else None,
                 "n_train": len(self.train_set),
                 "n_dev": len(self.dev_set),
                 "epoch": self.state.epoch,

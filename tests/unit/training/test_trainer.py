@@ -162,6 +162,35 @@ def test_feature_augment_is_refused_before_the_corpus_is_read(tmp_path):
         Trainer(recipe(tmp_path / "absent", bad), tmp_path / "r")
 
 
+def test_model_init_starts_from_a_checkpoints_weights_and_the_card_says_so(tiny_la, tmp_path):
+    _train(tiny_la, tmp_path / "first", "train.epochs=1")
+    start = _weights(tmp_path / "first", "best")
+    init = f"model.init={tmp_path / 'first' / 'best'}"
+    tuned = Trainer(recipe(tiny_la, init, "train.epochs=1"), tmp_path / "tuned", progress=False)
+    for name, value in tuned.model.state_dict().items():
+        assert torch.equal(value, start[name]), name
+    fresh = Trainer(recipe(tiny_la, "train.epochs=1"), tmp_path / "fresh", progress=False)
+    assert not torch.equal(fresh.model.state_dict()["head.weight"], start["head.weight"])
+    tuned.fit()
+    record = read_card(tmp_path / "tuned" / "best")["training"]["init"]
+    assert record["from"] == str(tmp_path / "first" / "best")
+    assert len(record["weights_sha256"]) == 64
+    assert read_card(tmp_path / "first" / "best")["training"]["init"] is None
+    # other crops are fine-tuning; other layers are another model
+    Trainer(recipe(tiny_la, init, "model.params={crop_samples: 2000}"), tmp_path / "c")
+    with pytest.raises(ConfigError, match=r"model\.init.*other model\.params: hidden"):
+        Trainer(recipe(tiny_la, init, "model.params={hidden: 8}"), tmp_path / "h")
+
+
+def test_model_init_that_is_neither_a_directory_nor_a_pretrained_name_fails_at_once(tiny_la):
+    from spoofscope.training.config import check_names
+
+    cfg = recipe(tiny_la, "model.name=lcnn", "model.init=runs/no-such-run/best")
+    with pytest.raises(ConfigError, match=r"model\.init.*no-such-run"):
+        check_names(cfg)
+    check_names(recipe(tiny_la, "model.name=aasist", "model.init=aasist-19la"))
+
+
 def test_resume_of_a_finished_run_or_an_empty_dir_fails(tiny_la, tmp_path):
     _train(tiny_la, tmp_path / "done", "train.epochs=1")
     with pytest.raises(CheckpointError, match="already finished"):
