@@ -76,11 +76,20 @@ def test_default_model_recipes_train_two_steps_on_localspoof(path, tmp_path):
     if load_config(path, need_root=False).data.extra_train:  # set here or in what it extends
         copies = tiny_copies()
         overrides.append(f"data.extra_train=[{{corpus: localspoof, root: {copies}}}]")
+    init = load_config(path, need_root=False).model.init
+    if init is not None:  # fine-tunes a shipped member: unpack it as the recipe says
+        from spoofscope.inference.resolve import default_model_dir
+        from spoofscope.models.fusion import unpack_members
+
+        index = int(Path(init).name.removeprefix("member"))
+        overrides.append(f"model.init={unpack_members(default_model_dir(), tmp_path)[index]}")
     cfg = load_config(path, overrides)
     assert cfg.data.corpus == "localspoof" and cfg.augment
     result = Trainer(cfg, tmp_path / "run", progress=False).fit()
     assert result.steps == 2
     card = (tmp_path / "run" / "best" / "card.json").read_text()
     assert '"architecture": "lcnn"' in card
+    if init is not None:
+        assert '"weights_sha256"' in card
     if cfg.data.extra_train:  # the card names the copies it learnt from by digest
         assert str(cfg.data.extra_train[0].root) in card and '"extra_train_digests"' in card
