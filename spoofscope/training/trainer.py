@@ -20,7 +20,6 @@ global RNG states are saved with ``last/``, so two CPU runs with a seed give the
 from __future__ import annotations
 
 import functools
-import hashlib
 import inspect
 import json
 import math
@@ -82,7 +81,7 @@ def class_weights(manifest: Manifest) -> tuple[float, float]:
 
 
 def init_weights(cfg: RunConfig, model: nn.Module) -> str | None:
-    """Load ``model.init``'s weights into ``model`` (fine-tuning); the weights' SHA-256, or None.
+    """Load ``model.init``'s weights into ``model`` (fine-tuning); its weights file's SHA-256, or None.
 
     Raises:
         ConfigError: the init model is another architecture or was built with other parameters
@@ -91,8 +90,8 @@ def init_weights(cfg: RunConfig, model: nn.Module) -> str | None:
     """
     if cfg.model.init is None:
         return None
-    from spoofscope.models.base import load_state_strict
-    from spoofscope.models.pretrained import load_pretrained
+    from spoofscope.models.base import WEIGHTS_FILE, load_state_strict
+    from spoofscope.models.pretrained import PRETRAINED_DIR, load_pretrained, sha256
 
     source = load_pretrained(cfg.model.init)
     if source.arch != cfg.model.name:
@@ -106,13 +105,9 @@ def init_weights(cfg: RunConfig, model: nn.Module) -> str | None:
         raise ConfigError(
             "model.init", f"{cfg.model.init} was built with other model.params: {', '.join(differ)}"
         )
-    state = source.state_dict()
-    load_state_strict(model, state, cfg.model.init)
-    digest = hashlib.sha256()
-    for name in sorted(state):
-        digest.update(name.encode())
-        digest.update(state[name].detach().cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()
+    load_state_strict(model, source.state_dict(), cfg.model.init)
+    named = PRETRAINED_DIR / cfg.model.init
+    return sha256((named if named.is_dir() else Path(cfg.model.init)) / WEIGHTS_FILE)
 
 
 def attach_feature_augment(cfg: RunConfig, model: nn.Module) -> None:
@@ -861,7 +856,7 @@ class Trainer:
                 "extra_train_digests": self.extra_train_digests,
                 # fine-tuned: where it started (model.init) and the starting weights' SHA-256
                 "init": {"from": self.cfg.model.init, "weights_sha256": self.init_digest}
-                if self.cfg.model.init
+                if self.init_digest
                 else None,
                 "n_train": len(self.train_set),
                 "n_dev": len(self.dev_set),

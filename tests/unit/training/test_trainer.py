@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import time
@@ -175,6 +176,8 @@ def test_model_init_starts_from_a_checkpoints_weights_and_the_card_says_so(tiny_
     record = read_card(tmp_path / "tuned" / "best")["training"]["init"]
     assert record["from"] == str(tmp_path / "first" / "best")
     assert len(record["weights_sha256"]) == 64
+    weights = (tmp_path / "first" / "best" / "model.safetensors").read_bytes()
+    assert record["weights_sha256"] == hashlib.sha256(weights).hexdigest()
     assert read_card(tmp_path / "first" / "best")["training"]["init"] is None
     # other crops are fine-tuning; other layers are another model
     Trainer(recipe(tiny_la, init, "model.params={crop_samples: 2000}"), tmp_path / "c")
