@@ -199,7 +199,54 @@ def vocode_command(
         raise typer.Exit(1)
 
 
+def extras_command(
+    out: str = typer.Option(..., "--out", "-o", help="Folder for the add-on (not a build)."),
+    seen: str | None = typer.Option(
+        None,
+        "--seen",
+        help="Attacks of the spoofs: those of the build it joins (comma-separated ids or `all`; "
+        "default L01,L02,L06).",
+    ),
+    per_voice: int | None = typer.Option(
+        None, "--per-voice", help="At most this many recordings of each voice (default all)."
+    ),
+    workers: int = typer.Option(
+        max(1, (os.cpu_count() or 1)), "--workers", "-j", help="Render processes."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Fixes every choice; same seed, same add-on."),
+    no_audit: bool = typer.Option(False, "--no-audit", help="Skip the shortcut audit."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Extra training voices (KLettres) and their spoofs, as a train-only add-on (data.extra_train)."""
+    from spoofscope.localspoof.extras import build_extras
+
+    if workers < 1:
+        raise ConfigError("--workers", "must be at least 1")
+    result = build_extras(
+        out,
+        seen=_seen_list(seen),
+        per_voice=per_voice,
+        workers=workers,
+        seed=seed,
+        progress=not quiet,
+        run_audit=not no_audit,
+    )
+    console.print(
+        f"{len(result.jobs)} extra training files at {result.root} ({result.rendered} rendered, "
+        f"{result.skipped} already there) in {result.seconds:.1f} s",
+        markup=False,
+    )
+    console.print(f"digest {result.digest} (per file: checksums.tsv)", markup=False)
+    if result.audit is not None:
+        _print_audit(result.audit)
+    for utt_id, why in result.failures[:10]:
+        console.print(f"failed: {utt_id}: {why}", markup=False)
+    if result.failures:
+        raise typer.Exit(1)
+
+
 corpus_app.command("build")(build_command)
+corpus_app.command("extras")(extras_command)
 corpus_app.command("diff")(diff_command)
 corpus_app.command("audit")(audit_command)
 corpus_app.command("vocode")(vocode_command)

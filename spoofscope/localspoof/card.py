@@ -9,7 +9,7 @@ from typing import Any
 from spoofscope.localspoof.attacks import ATTACKS
 from spoofscope.localspoof.chain import __doc__ as CHAIN_DOC
 from spoofscope.localspoof.plan import Job
-from spoofscope.localspoof.sources import SPLITS, VOICES, licence
+from spoofscope.localspoof.sources import SPLITS, VOICES, Voice, licence
 
 
 def _table(header: list[str], rows: list[list[object]]) -> str:
@@ -18,14 +18,28 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def card_text(jobs: list[Job], audit: Any, params: dict[str, Any]) -> str:
-    """The Markdown data card of a build of ``jobs`` with options ``params`` and its audit report."""
+_BUILD_INTRO = (
+    "# LocalSpoof\n\n"
+    "An offline anti-spoofing benchmark built by `spoofscope corpus build` from real recordings\n"
+    "shipped by Debian packages and from local synthesizers and vocoders. Laid out like ASVspoof\n"
+    "2019 LA; `localspoof.csv` holds the full manifest."
+)
+
+
+def card_text(
+    jobs: list[Job],
+    audit: Any,
+    params: dict[str, Any],
+    voices: tuple[Voice, ...] = VOICES,
+    intro: str = _BUILD_INTRO,
+) -> str:
+    """The Markdown data card of ``jobs`` made with options ``params``, and its audit report.
+
+    ``voices`` and ``intro`` describe what was built: a build by default, or an add-on such as
+    :mod:`spoofscope.localspoof.extras`.
+    """
     parts = [
-        "# LocalSpoof",
-        "",
-        "An offline anti-spoofing benchmark built by `spoofscope corpus build` from real recordings",
-        "shipped by Debian packages and from local synthesizers and vocoders. Laid out like ASVspoof",
-        "2019 LA; `localspoof.csv` holds the full manifest.",
+        intro,
         "",
         f"Build options: size `{params['size']}`, seed `{params['seed']}`, "
         f"attacks {', '.join(params['attacks'])}; "
@@ -35,7 +49,7 @@ def card_text(jobs: list[Job], audit: Any, params: dict[str, Any]) -> str:
         "",
     ]
     rows = []
-    for v in VOICES:
+    for v in voices:
         for c in v.collections:
             rows.append(
                 [v.speaker, v.name, v.gender, v.split, c.language, c.package, licence(c.package)]
@@ -91,10 +105,11 @@ def card_text(jobs: list[Job], audit: Any, params: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_card(root: Path, jobs: list[Job], audit: Any, params: dict[str, Any]) -> Path:
-    """Write ``README.md`` at ``root`` atomically; return its path."""
+def write_card(root: Path, jobs: list[Job], audit: Any, params: dict[str, Any], **kw: Any) -> Path:
+    """Write ``README.md`` at ``root`` atomically; return its path (``kw``: see
+    :func:`card_text`)."""
     from spoofscope.localspoof.build import write_text_atomic
 
     path = Path(root) / "README.md"
-    write_text_atomic(path, card_text(jobs, audit, params))
+    write_text_atomic(path, card_text(jobs, audit, params, **kw))
     return path

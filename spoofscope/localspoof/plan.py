@@ -186,53 +186,110 @@ def plan(
             raise ConfigError(f"split {split}", "has no bona fide source recordings")
         counts = SIZES[size]
         bonafide = _pick_bonafide(files, None if counts is None else counts[split], rng)
-        rows: list[dict[str, object]] = []
-        for f in bonafide:
-            rows.append(
-                {
-                    "key": "bonafide",
-                    "speaker": f.speaker,
-                    "attack": BONAFIDE,
-                    "language": f.language,
-                    "gender": f.gender,
-                    "source_package": f.package,
-                    "source_file": f.path,
-                    "synthesizer": "human",
-                    "settings": {},
-                    "text": f.text,
-                }
-            )
-        names = per_split[split]
-        for i in range(len(bonafide)):
-            attack_id = names[i % len(names)]
-            source = bonafide[int(rng.integers(len(bonafide)))]
-            row = _spoof_job(attack_id, source, rng)
-            row.update(
-                key="spoof",
-                speaker=source.speaker,
-                attack=attack_id,
-                synthesizer=ATTACKS.get(attack_id).synthesizer,
-            )
-            rows.append(row)
-        order = rng.permutation(len(rows))  # ids must not reveal the class
-        letter = SPLIT_LETTER[split]
-        for n, idx in enumerate(order):
-            row = rows[idx]
-            jobs.append(
-                Job(
-                    utt_id=f"LS_{letter}_{n + 1:07d}",
-                    split=split,
-                    key=str(row["key"]),
-                    speaker=str(row["speaker"]),
-                    attack=str(row["attack"]),
-                    language=str(row["language"]),
-                    gender=str(row["gender"]),
-                    source_package=str(row["source_package"]),
-                    source_file=str(row["source_file"]),
-                    synthesizer=str(row["synthesizer"]),
-                    settings=json.dumps(row["settings"], sort_keys=True, ensure_ascii=False),
-                    text=str(row["text"]),
-                    seed=int(rng.integers(2**31)),
-                )
-            )
+        jobs += _split_jobs(bonafide, per_split[split], split, SPLIT_LETTER[split], rng)
     return jobs
+
+
+def _split_jobs(
+    bonafide: list[SourceFile],
+    names: Sequence[str],
+    split: str,
+    prefix: str,
+    rng: np.random.Generator,
+) -> list[Job]:
+    """The bona fide jobs of ``bonafide`` and as many spoofs mirroring them, the attacks of
+    ``names`` in turn, under shuffled ids ``LS_<prefix>_0000001``…"""
+    rows: list[dict[str, object]] = []
+    for f in bonafide:
+        rows.append(
+            {
+                "key": "bonafide",
+                "speaker": f.speaker,
+                "attack": BONAFIDE,
+                "language": f.language,
+                "gender": f.gender,
+                "source_package": f.package,
+                "source_file": f.path,
+                "synthesizer": "human",
+                "settings": {},
+                "text": f.text,
+            }
+        )
+    for i in range(len(bonafide)):
+        attack_id = names[i % len(names)]
+        source = bonafide[int(rng.integers(len(bonafide)))]
+        row = _spoof_job(attack_id, source, rng)
+        row.update(
+            key="spoof",
+            speaker=source.speaker,
+            attack=attack_id,
+            synthesizer=ATTACKS.get(attack_id).synthesizer,
+        )
+        rows.append(row)
+    order = rng.permutation(len(rows))  # ids must not reveal the class
+    jobs = []
+    for n, idx in enumerate(order):
+        row = rows[idx]
+        jobs.append(
+            Job(
+                utt_id=f"LS_{prefix}_{n + 1:07d}",
+                split=split,
+                key=str(row["key"]),
+                speaker=str(row["speaker"]),
+                attack=str(row["attack"]),
+                language=str(row["language"]),
+                gender=str(row["gender"]),
+                source_package=str(row["source_package"]),
+                source_file=str(row["source_file"]),
+                synthesizer=str(row["synthesizer"]),
+                settings=json.dumps(row["settings"], sort_keys=True, ensure_ascii=False),
+                text=str(row["text"]),
+                seed=int(rng.integers(2**31)),
+            )
+        )
+    return jobs
+
+
+#: Marks the jobs of extra training voices (``LS_TX_0000001``), disjoint from a build's ``LS_T_…``.
+EXTRA_MARK = "X"
+
+
+def plan_extras(
+    sources: list[SourceFile],
+    seen: Sequence[str] = SEEN_ATTACKS,
+    per_voice: int | None = None,
+    seed: int = 0,
+) -> list[Job]:
+    """Training jobs for extra voices: their recordings and one spoof each, as a build's train.
+
+    The spoofs follow :func:`plan`'s rules (the attacks of ``seen`` in turn, each mirroring a
+    recording of the same voices), drawn from a stream of their own so that adding extras never
+    changes a build's files.
+
+    Args:
+        sources: the extra voices' recordings (``discover(EXTRA_VOICES)``), all of split train.
+        seen: attacks the spoofs use: those the build's train split holds.
+        per_voice: at most this many recordings of each voice, drawn by the seed (None: all).
+        seed: fixes every choice.
+
+    Raises:
+        ConfigError: no sources, a source outside the train split, or ``per_voice`` below 1.
+    """
+    if per_voice is not None and per_voice < 1:
+        raise ConfigError("--per-voice", f"must be at least 1 (got {per_voice})")
+    if not sources:
+        raise ConfigError("extra voices", "have no usable recordings")
+    outside = sorted({f.speaker for f in sources if f.split != "train"})
+    if outside:
+        raise ConfigError("extra voices", f"{', '.join(outside)} are not training voices")
+    names = attacks_by_split(None, seen)["train"]
+    rng = np.random.default_rng([seed, len(sources)])
+    by_speaker: dict[str, list[SourceFile]] = defaultdict(list)
+    for f in sources:
+        by_speaker[f.speaker].append(f)
+    bonafide: list[SourceFile] = []
+    for speaker in sorted(by_speaker):
+        files = by_speaker[speaker]
+        keep = len(files) if per_voice is None else min(per_voice, len(files))
+        bonafide += [files[i] for i in sorted(rng.permutation(len(files))[:keep])]
+    return _split_jobs(bonafide, names, "train", SPLIT_LETTER["train"] + EXTRA_MARK, rng)

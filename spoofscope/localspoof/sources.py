@@ -30,6 +30,8 @@ DPKG_INFO = Path("/var/lib/dpkg/info")
 DOC_ROOT = Path("/usr/share/doc")
 FILLETS_ROOT = Path("/usr/share/games/fillets-ng")
 FILLETS_SCRIPTS_PACKAGE = "fillets-ng-data"
+KLETTRES_ROOT = Path("/usr/share/klettres")
+KLETTRES_PACKAGE = "klettres-data"
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,8 @@ class Collection:
         language: ISO 639-1 code of what is said.
         suffix: file extension of the recordings (".wav", ".gsm", ".ogg").
         root: folder the prompt names are relative to (Asterisk) or the Fillets sound folder.
-        texts: "asterisk:<lang>" (core-sounds-<lang>.txt of the meta package) or "fillets".
+        texts: "asterisk:<lang>" (core-sounds-<lang>.txt of the meta package), "fillets" or
+            "klettres" (the letter or syllable each ``sounds.xml`` names).
         clip_pattern: regular expression a file name must match (selects one Fillets character).
     """
 
@@ -78,6 +81,7 @@ class SourceFile:
 
 
 _AST = "/usr/share/asterisk/sounds"
+_KLETTRES_MALE = frozenset({"da", "en", "fr", "hu", "lt", "ml", "nds"})
 
 
 def _ast(package: str, lang: str, folder: str, suffix: str = ".wav") -> Collection:
@@ -154,6 +158,49 @@ VOICES: tuple[Voice, ...] = (
 )
 
 SPLITS = ("train", "dev", "eval")
+
+
+def _klettres(root: str, lang: str) -> Collection:
+    return Collection(KLETTRES_PACKAGE, lang, ".ogg", root, "klettres")
+
+
+def _klettres_voice(folder: str, lang: str, gender: str) -> Voice:
+    speaker = "LS_KL_" + folder.upper()
+    collection = _klettres(f"{KLETTRES_ROOT}/{folder}", lang)
+    return Voice(speaker, f"KLettres {folder}", gender, "train", (collection,))
+
+
+#: The issue's smaller extras that LocalSpoof uses: KLettres' spoken letters and syllables, one
+#: voice per language folder (KDE Edu, GPL-2+), 0.2-4 s each. They are training voices only
+#: (:mod:`spoofscope.localspoof.extras` renders them into their own folder), so a build's dev and
+#: eval splits stay as they are. Genders from the median F0 we measured with YIN on a dozen clips
+#: of each (below 160 Hz read as male: da 119, en 144, fr 120, hu 116, lt 144, ml 113, nds 107;
+#: the rest 176-334 Hz). KLettres' ``id`` and ``nn`` folders hold no audio of their own.
+EXTRA_VOICES: tuple[Voice, ...] = tuple(
+    _klettres_voice(folder, lang, "male" if folder in _KLETTRES_MALE else "female")
+    for folder, lang in (
+        ("ar", "ar"),
+        ("cs", "cs"),
+        ("da", "da"),
+        ("de", "de"),
+        ("en", "en"),
+        ("en_GB", "en"),
+        ("es", "es"),
+        ("fr", "fr"),
+        ("he", "he"),
+        ("hu", "hu"),
+        ("it", "it"),
+        ("lt", "lt"),
+        ("ml", "ml"),
+        ("nb", "nb"),
+        ("nds", "nds"),
+        ("nl", "nl"),
+        ("pt_BR", "pt"),
+        ("ru", "ru"),
+        ("tn", "tn"),
+        ("uk", "uk"),
+    )
+)
 
 
 def package_installed(package: str) -> bool:
@@ -236,6 +283,25 @@ def fillets_texts(language: str) -> dict[str, str]:
     return out
 
 
+_KLETTRES_SOUND = re.compile(r'<sound\s+name="([^"]*)"\s+file="([^"]+)"')
+
+
+@cache
+def klettres_texts() -> dict[str, str]:
+    """Path below ``/usr/share/klettres`` → the letter or syllable said, from every ``sounds.xml``.
+
+    Names are lower-cased so that a synthesizer reads a syllable ("BA" → "ba") rather than
+    spelling it.
+    """
+    out: dict[str, str] = {}
+    for xml in sorted(KLETTRES_ROOT.glob("*/sounds.xml")):
+        for name, file in _KLETTRES_SOUND.findall(
+            xml.read_text(encoding="utf-8", errors="replace")
+        ):
+            out.setdefault(file, name.lower())
+    return out
+
+
 def has_samples(path: str) -> bool:
     """True when the file's header declares audio: the packages hold a few zero-length clips
     (Russian ``is.wav``, two Dutch Fillets lines) that made silent bona fide files and empty
@@ -251,6 +317,8 @@ def _collection_files(voice: Voice, coll: Collection) -> list[SourceFile]:
     pattern = re.compile(coll.clip_pattern)
     if coll.texts == "fillets":
         texts = fillets_texts(coll.language)
+    elif coll.texts == "klettres":
+        texts = klettres_texts()
     else:
         texts = asterisk_texts(coll.language)
     skip = non_speech_prompts()
@@ -263,7 +331,12 @@ def _collection_files(voice: Voice, coll: Collection) -> list[SourceFile]:
         name = Path(path).name
         if not pattern.match(name):
             continue
-        key = Path(path).stem if coll.texts == "fillets" else path[len(root) : -len(coll.suffix)]
+        if coll.texts == "fillets":
+            key = Path(path).stem
+        elif coll.texts == "klettres":
+            key = path[len(str(KLETTRES_ROOT)) + 1 :]
+        else:
+            key = path[len(root) : -len(coll.suffix)]
         if key in skip or not has_samples(path):
             continue
         out.append(
@@ -304,8 +377,8 @@ def discover(voices: tuple[Voice, ...] = VOICES) -> list[SourceFile]:
 
 
 def voice_of(speaker: str) -> Voice:
-    """The :class:`Voice` with id ``speaker``."""
-    for v in VOICES:
+    """The :class:`Voice` with id ``speaker`` (a build's or an extra one)."""
+    for v in (*VOICES, *EXTRA_VOICES):
         if v.speaker == speaker:
             return v
     raise CorpusError(f"speaker {speaker}", "not a LocalSpoof voice")

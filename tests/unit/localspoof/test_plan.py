@@ -7,7 +7,13 @@ from collections import Counter
 import pytest
 
 from spoofscope.errors import ConfigError, UnknownNameError
-from spoofscope.localspoof.plan import ALL_ATTACKS, SEEN_ATTACKS, attacks_by_split, plan
+from spoofscope.localspoof.plan import (
+    ALL_ATTACKS,
+    SEEN_ATTACKS,
+    attacks_by_split,
+    plan,
+    plan_extras,
+)
 from spoofscope.localspoof.sources import SourceFile
 
 # Two voices a split, one of each gender, in the languages LocalSpoof's voices really speak.
@@ -103,3 +109,41 @@ def test_text_pool_drops_format_templates():
     for language in ("it", "cs", "nl", "en"):
         pool = text_pool(language)
         assert pool and not [t for t in pool if "%1" in t or "%2" in t]
+
+
+def extra_sources(counts: dict[str, int]) -> list[SourceFile]:
+    """Extra training voices with ``counts`` recordings each (letters, as KLettres says them)."""
+    return [
+        SourceFile(
+            speaker, "male" if i % 2 else "female", "train", "es", "kl", f"/k/{speaker}/{n}", "ba"
+        )
+        for i, (speaker, count) in enumerate(counts.items())
+        for n in range(count)
+    ]
+
+
+def test_extras_are_train_jobs_with_a_spoof_each_under_their_own_ids() -> None:
+    sources = extra_sources({"LS_KL_A": 30, "LS_KL_B": 5})
+    jobs = plan_extras(sources, seen=ALL_ATTACKS, per_voice=10, seed=4)
+    bonafide = [j for j in jobs if j.key == "bonafide"]
+    # at most 10 a voice, so the voice with 30 letters does not outweigh the other
+    assert Counter(j.speaker for j in bonafide) == {"LS_KL_A": 10, "LS_KL_B": 5}
+    assert Counter(j.attack for j in jobs if j.key == "spoof") == Counter(
+        {a: 2 for a in ALL_ATTACKS[:7]} | {"L08": 1}
+    )
+    assert [j.utt_id for j in jobs] == [f"LS_TX_{n:07d}" for n in range(1, 31)]
+    assert {j.split for j in jobs} == {"train"}
+    assert jobs == plan_extras(sources, seen=ALL_ATTACKS, per_voice=10, seed=4)
+    assert jobs != plan_extras(sources, seen=ALL_ATTACKS, per_voice=10, seed=5)
+    # the benchmark protocol's extras use only its seen attacks
+    seen = {j.attack for j in plan_extras(sources) if j.key == "spoof"}
+    assert seen == set(SEEN_ATTACKS)
+
+
+def test_extras_refuse_no_voices_other_splits_and_a_zero_cap() -> None:
+    with pytest.raises(ConfigError, match="no usable"):
+        plan_extras([])
+    with pytest.raises(ConfigError, match="LS_C are not training voices"):
+        plan_extras([s for s in fake_sources(2) if s.speaker in ("LS_A", "LS_C")])
+    with pytest.raises(ConfigError, match="at least 1"):
+        plan_extras(extra_sources({"LS_KL_A": 3}), per_voice=0)

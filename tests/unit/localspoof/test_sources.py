@@ -11,7 +11,7 @@ import soundfile as sf
 
 from spoofscope.errors import CorpusError
 from spoofscope.localspoof import sources
-from spoofscope.localspoof.sources import VOICES, Collection, Voice
+from spoofscope.localspoof.sources import EXTRA_VOICES, VOICES, Collection, Voice
 
 DIALOGS_CS = """
 dialogId("let-m-divna", "font_small", "What kind of strange ship is that?")
@@ -62,13 +62,30 @@ def fake_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (doc / "asterisk-core-sounds-en-wav" / "copyright").write_text(
         "Format: dep5\n\nFiles: *\nLicense: CC-BY-SA-3.0\n\nFiles: debian/*\nLicense: GPL-2+\n"
     )
+    # KLettres: sounds.xml names each file by the path below the data root, across languages.
+    kl = tmp_path / "klettres"
+    kl_files = [kl / "es" / "alpha" / "a.ogg", kl / "es" / "syllab" / "ba.ogg", kl / "es" / "x.ogg"]
+    _clips(kl_files)
+    (kl / "es" / "sounds.xml").write_text(
+        '<klettres>\n <sound name="A" file="es/alpha/a.ogg" />\n'
+        '\t<sound name="BA" file="es/syllab/ba.ogg"/>\n</klettres>\n',
+        encoding="utf-8",
+    )
+    (info / "klettres-data.list").write_text("\n".join(map(str, kl_files)) + "\n")
+    monkeypatch.setattr(sources, "KLETTRES_ROOT", kl)
     monkeypatch.setattr(sources, "DPKG_INFO", info)
     monkeypatch.setattr(sources, "DOC_ROOT", doc)
     monkeypatch.setattr(sources, "FILLETS_ROOT", games)
-    for fn in (sources.asterisk_texts, sources.fillets_texts, sources.non_speech_prompts):
+    cached = (
+        sources.asterisk_texts,
+        sources.fillets_texts,
+        sources.non_speech_prompts,
+        sources.klettres_texts,
+    )
+    for fn in cached:
         fn.cache_clear()
     yield tmp_path
-    for fn in (sources.asterisk_texts, sources.fillets_texts, sources.non_speech_prompts):
+    for fn in cached:
         fn.cache_clear()
 
 
@@ -101,6 +118,14 @@ def test_asterisk_skips_tones_and_silence_and_keeps_subfolders(fake_system: Path
     assert got == {"vm-press.wav": "Press.", "digits/1.wav": "one"}
 
 
+def test_klettres_files_carry_the_lower_cased_name_sounds_xml_gives(fake_system: Path) -> None:
+    root = fake_system / "klettres" / "es"
+    voice = Voice("LS_K", "k", "female", "train", (sources._klettres(str(root), "es"),))
+    got = {Path(f.path).relative_to(root).as_posix(): f.text for f in sources.discover((voice,))}
+    # a syllable is read, not spelled; a file sounds.xml does not name keeps an empty text
+    assert got == {"alpha/a.ogg": "a", "syllab/ba.ogg": "ba", "x.ogg": ""}
+
+
 def test_missing_package_is_named_with_the_install_command(fake_system: Path) -> None:
     with pytest.raises(CorpusError) as info:
         sources.discover(VOICES)
@@ -122,3 +147,14 @@ def test_voices_are_disjoint_and_each_split_has_both_genders() -> None:
     # Allison reads both the English and the Mexican Spanish core sounds: one voice, one split.
     allison = [v for v in VOICES if any("Allison" in c.root for c in v.collections)]
     assert len(allison) == 1 and {c.language for c in allison[0].collections} == {"en", "es"}
+
+
+def test_extra_voices_are_new_training_voices_of_both_genders() -> None:
+    extra = [v.speaker for v in EXTRA_VOICES]
+    assert len(extra) == len(set(extra)) == 20 and not set(extra) & {v.speaker for v in VOICES}
+    assert {v.split for v in EXTRA_VOICES} == {"train"}
+    assert {v.gender for v in EXTRA_VOICES} == {"female", "male"}
+    assert (
+        sources.voice_of("LS_KL_FR").gender == "male"
+        and sources.voice_of("LS_CARLO").split == "dev"
+    )
