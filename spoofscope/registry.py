@@ -75,19 +75,12 @@ class Registry(Generic[T]):
     def declared_names(self) -> frozenset[str]:
         """Names registered in the package's source, found without importing any module.
 
-        A registration is a decorator call named ``register`` or ``register_<something>`` whose
-        first argument is a string literal (``@MODELS.register("lcnn")``,
-        ``@register_model("aasist")``). Config validation uses this so that a bad name fails
-        before torch is imported. Entries registered at run time (outside the package) are not
+        See :func:`declared_names`. Config validation uses this so that a bad name fails before
+        torch is imported. Entries registered at run time (outside the package) are not
         included; :meth:`known_names` adds them.
         """
         if self._declared is None:
-            names: set[str] = set()
-            spec = find_spec(self.package) if self.package else None
-            for folder in (spec.submodule_search_locations or []) if spec else []:
-                for source in sorted(Path(folder).rglob("*.py")):
-                    names.update(_registrations(source))
-            self._declared = frozenset(names)
+            self._declared = declared_names(self.package) if self.package else frozenset()
         return self._declared
 
     def known_names(self) -> frozenset[str]:
@@ -99,8 +92,32 @@ class Registry(Generic[T]):
         return name in self._entries
 
 
-def _registrations(source: Path) -> Iterable[str]:
-    """String names passed to ``register*(...)`` decorators in one source file."""
+def declared_names(module: str, owner: str | None = None) -> frozenset[str]:
+    """Names registered in the source of ``module`` (a package: every module below it), read
+    without importing it, so that a recipe's names are checked before torch loads.
+
+    A registration is a decorator call named ``register`` or ``register_<something>`` whose
+    first argument is a string literal (``@MODELS.register("lcnn")``,
+    ``@register_model("aasist")``). ``owner`` keeps only the decorators of that module-level
+    name (``@AUGMENTATIONS.register(...)``), for a module that holds several registries.
+    """
+    spec = find_spec(module)
+    if spec is None:
+        return frozenset()
+    if spec.submodule_search_locations:
+        sources = [
+            source
+            for folder in spec.submodule_search_locations
+            for source in sorted(Path(folder).rglob("*.py"))
+        ]
+    else:
+        sources = [Path(spec.origin)] if spec.origin else []
+    return frozenset(name for source in sources for name in _registrations(source, owner))
+
+
+def _registrations(source: Path, owner: str | None = None) -> Iterable[str]:
+    """String names passed to ``register*(...)`` decorators (of ``owner`` only, when given) in
+    one source file."""
     try:
         tree = ast.parse(source.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError):
@@ -113,6 +130,12 @@ def _registrations(source: Path) -> Iterable[str]:
                 continue
             func = deco.func
             fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if owner is not None and not (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == owner
+            ):
+                continue
             first = deco.args[0]
             if (fname == "register" or fname.startswith("register_")) and (
                 isinstance(first, ast.Constant) and isinstance(first.value, str)

@@ -423,6 +423,7 @@ def check_names(cfg: RunConfig, *, need_root: bool = True) -> None:
     ):
         if name not in registry.known_names():
             raise UnknownNameError(kind, name, sorted(registry.known_names()))
+    _check_augment_names(cfg)
     if not need_root:
         return
     init = cfg.model.init
@@ -435,6 +436,36 @@ def check_names(cfg: RunConfig, *, need_root: bool = True) -> None:
     for key, root in roots:
         if not Path(root).exists():
             raise CorpusError(root, f"corpus root does not exist ({key})")
+
+
+#: recipe list → (registry variable in spoofscope.audio.augment, what its entries are)
+_AUGMENT_LISTS = {
+    "augment": ("AUGMENTATIONS", "augmentation"),
+    "feature_augment": ("FEATURE_AUGMENTATIONS", "feature augmentation"),
+}
+
+
+def _check_augment_names(cfg: RunConfig) -> None:
+    """Fail on an augmentation entry without a name, an unknown one, or an unknown codec.
+
+    The trainer builds these lists only after it has read the corpus; the names are read from
+    the source here (importing the augmentations would pull in torch) so that a typo fails at
+    once. Arguments are checked when the lists are built.
+    """
+    from spoofscope.registry import declared_names
+
+    codecs = declared_names("spoofscope.audio.channel")
+    for key, (owner, kind) in _AUGMENT_LISTS.items():
+        known = declared_names("spoofscope.audio.augment", owner)
+        for i, entry in enumerate(getattr(cfg, key)):
+            name = entry.get("name")
+            if name is None:
+                raise ConfigError(f"{key}[{i}]", "missing 'name'")
+            if name not in known:
+                raise UnknownNameError(kind, str(name), sorted(known))
+            for codec in entry.get("codecs", ()) if name == "codec" else ():
+                if codec not in codecs:
+                    raise UnknownNameError("codec", str(codec), sorted(codecs))
 
 
 def _config_error(exc: ValidationError) -> ConfigError:

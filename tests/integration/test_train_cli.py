@@ -57,6 +57,9 @@ def aasist_recipe(tmp_path, tiny_root) -> Path:
         ("optim.lr=-0.01", "error: optim.lr: Input should be greater than 0 (got -0.01)"),
         ("optim.lr=fast", "error: optim.lr: Input should be a valid number"),
         ("train.epoch=3", "error: train.epoch: unknown key; allowed keys here: epochs"),
+        ("augment=[{name: rawbost}]", "error: augmentation 'rawbost': unknown augmentation"),
+        ("augment=[{name: codec, codecs: [gsm, amr]}]", "error: codec 'amr': unknown codec"),
+        ("feature_augment=[{p: 0.5}]", "error: feature_augment[0]: missing 'name'"),
     ],
 )
 def test_bad_recipe_fails_with_one_line_and_no_output(aasist_recipe, tmp_path, override, message):
@@ -68,11 +71,12 @@ def test_bad_recipe_fails_with_one_line_and_no_output(aasist_recipe, tmp_path, o
     assert not (tmp_path / "run").exists()  # nothing was started
 
 
-def test_bad_recipe_does_not_import_torch(aasist_recipe, tmp_path):
+@pytest.mark.parametrize("override", ["model.name=nope", "augment=[{name: nope}]"])
+def test_bad_recipe_does_not_import_torch(aasist_recipe, tmp_path, override):
     code = (
         "import sys; from spoofscope.cli.app import main; "
         f"rc = main(['train', '--config', {str(aasist_recipe)!r}, '--out', 'x', "
-        "'--set', 'model.name=nope']); print(rc, 'torch' in sys.modules)"
+        f"'--set', {override!r}]); print(rc, 'torch' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["2", "False"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from spoofscope.errors import UnknownNameError
-from spoofscope.registry import Registry
+from spoofscope.registry import Registry, declared_names
 
 
 def test_register_get_and_list():
@@ -52,3 +52,24 @@ def test_static_names_equal_the_imported_registry(package):
     assert live - runtime_only == static
     assert registry.known_names() == static | live
     assert static  # every package registers something
+
+
+@pytest.mark.parametrize(
+    ("module", "owner"),
+    [
+        ("spoofscope.audio.augment", "AUGMENTATIONS"),
+        ("spoofscope.audio.augment", "FEATURE_AUGMENTATIONS"),
+        ("spoofscope.audio.channel", "CODECS"),
+    ],
+)
+def test_names_read_from_one_module_equal_its_registry(module, owner):
+    """Recipes' augmentation and codec names are checked from the source (config validation
+    must not import torch); the source reading must agree with the registries themselves."""
+    import importlib
+
+    registry = getattr(importlib.import_module(module), owner)
+    assert declared_names(module, owner) == set(registry.names())
+
+
+def test_unknown_module_declares_nothing():
+    assert declared_names("spoofscope.no_such_module") == frozenset()
