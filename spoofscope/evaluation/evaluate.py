@@ -167,6 +167,17 @@ def score_manifest(
     )
 
 
+def utterance_durations(manifest: Manifest) -> np.ndarray:
+    """Length in seconds of each utterance of ``manifest`` (same order), from the file headers.
+
+    Raises:
+        AudioError: a file cannot be read (names the file).
+    """
+    from spoofscope.audio.io import info
+
+    return np.array([info(u.path)[2] for u in manifest], dtype=np.float64)
+
+
 def threshold_sweep(scores: np.ndarray, keys: list[str], thresholds=SWEEP) -> list[dict[str, Any]]:
     """Accuracy, bona fide recall and spoof recall at each threshold (score >= t = bona fide)."""
     scores = np.asarray(scores, dtype=np.float64)
@@ -190,17 +201,19 @@ def compute_metrics(
     card: dict[str, Any] | None = None,
     asv: Any = None,
     similarity: bool = False,
+    durations: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """``metrics.json`` content for a scored split.
 
     The classification report is taken at the card's dev-calibrated threshold when the card has
     one (``threshold_source: "dev"``), else at this split's EER threshold (``"eer"``).
+    ``durations`` (seconds, one per trial) add ``per_duration``: errors by recording length.
 
     Raises:
         MetricError: a class is missing from the scores.
     """
     from spoofscope.evaluation.bootstrap import Resampling, eer_interval
-    from spoofscope.evaluation.metrics import per_speaker_errors, summarize
+    from spoofscope.evaluation.metrics import per_duration_errors, per_speaker_errors, summarize
 
     card = card or {}
     dev_threshold = card.get("threshold")
@@ -218,6 +231,10 @@ def compute_metrics(
     out["per_speaker"] = per_speaker_errors(
         scores.score, scores.key, scores.speaker, out["threshold"]
     )
+    if durations is not None:
+        out["per_duration"] = per_duration_errors(
+            scores.score, scores.key, durations, out["threshold"]
+        )
     if similarity:
         out["threshold_sweep"] = threshold_sweep(scores.score, scores.key)
     return out
@@ -280,7 +297,8 @@ def evaluate(
     out.mkdir(parents=True, exist_ok=True)
     write_scores(out / SCORES_FILE, scores)
     similarity = similarity_scores(model, card)
-    metrics = compute_metrics(scores, card, _asv_rates(corpus, root, split), similarity)
+    durations = utterance_durations(manifest)
+    metrics = compute_metrics(scores, card, _asv_rates(corpus, root, split), similarity, durations)
     metrics["n_files"] = len(scores)
     metrics["model"] = {
         "spec": str(model_spec),

@@ -106,6 +106,27 @@ def _per_speaker(per_speaker: Mapping[str, Mapping[str, Any]]) -> str:
     )
 
 
+def _per_duration(rows: list[Mapping[str, Any]]) -> str:
+    if not rows:
+        return ""
+
+    def rate(value: float | None, n: int) -> str:
+        return "<td>–</td>" if value is None else f"<td>{_pct(value)} of {n}</td>"
+
+    body = "".join(
+        f"<tr><td>{_e(r['band'])}</td>"
+        f"<td>{'–' if r['eer'] is None else _pct(r['eer'])}</td>"
+        f"{rate(r['bonafide_rejected'], r['n_bonafide'])}{rate(r['spoof_accepted'], r['n_spoof'])}"
+        "</tr>"
+        for r in rows
+    )
+    return (
+        "<section><h2>Errors by recording length</h2><table><tr><th>length</th><th>EER</th>"
+        "<th>bona fide rejected</th><th>spoofs accepted</th></tr>"
+        f"{body}</table><p>Rejected and accepted at the split's EER threshold.</p></section>"
+    )
+
+
 def _classification(metrics: Mapping[str, Any]) -> str:
     report = metrics.get("classification_report") or {}
     rows = []
@@ -173,6 +194,7 @@ def render(
         _cards(metrics),
         _per_attack(metrics.get("per_attack", {})),
         _per_speaker(metrics.get("per_speaker", {})),
+        _per_duration(metrics.get("per_duration", [])),
         _classification(metrics),
         _sweep(metrics),
         f'<section><h2>Figures</h2><div class="figs">{figs}</div></section>',

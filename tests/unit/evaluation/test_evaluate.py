@@ -65,6 +65,11 @@ def test_eval_only_tree_gives_scores_metrics_plots_and_report(trained, tmp_path)
     assert "A01" in page and "Classification report at the dev-calibrated threshold" in page
     assert "Errors per speaker at the EER threshold" in page and scores.speaker[0] in page
     assert "tiny-spectral" in page
+    # the tiny tree's files are all 0.25 s long: one band, every trial in it
+    (band,) = metrics["per_duration"]
+    assert band["band"] == "0-1 s" and (band["n_bonafide"], band["n_spoof"]) == (8, 8)
+    assert band["eer"] == pytest.approx(metrics["eer"])
+    assert "Errors by recording length" in page
 
 
 def test_max_files_scores_a_stratified_subset(trained, tmp_path):

@@ -109,3 +109,21 @@ def test_per_speaker_errors_count_each_voice_at_the_threshold():
     assert got["cy"]["bonafide_rejected"] is None and got["cy"]["spoof_accepted"] == 0.0
     # a score equal to the threshold is accepted, as everywhere in spoofscope
     assert m.per_speaker_errors(scores, keys, speakers, 0.6)["ann"]["spoof_accepted"] == 1.0
+
+
+def test_per_duration_errors_band_the_trials_by_length():
+    scores = np.array([0.9, 0.2, 0.8, 0.6, 0.1, 0.7, 0.3, 0.4])
+    keys = ["bonafide", "bonafide", "bonafide", "spoof", "spoof", "spoof", "spoof", "spoof"]
+    durations = [0.4, 0.9, 3.0, 0.5, 1.0, 3.5, 12.0, 2.0]
+    got = m.per_duration_errors(scores, keys, durations, threshold=0.5)
+    # a band holds [lo, hi): 1.0 s falls in "1-2 s", 2.0 s in "2-4 s"; the empty 4-8 s band is left out
+    assert [r["band"] for r in got] == ["0-1 s", "1-2 s", "2-4 s", "8 s and longer"]
+    short = got[0]
+    assert (short["n_bonafide"], short["n_spoof"]) == (2, 1)
+    assert short["bonafide_rejected"] == 0.5 and short["spoof_accepted"] == 1.0
+    assert short["eer"] == pytest.approx(m.compute_eer([0.9, 0.2], [0.6]).eer)
+    assert got[1]["eer"] is None and got[1]["bonafide_rejected"] is None  # spoofs only
+    assert got[3]["max_seconds"] is None and got[3]["min_seconds"] == 8.0
+    assert sum(r["n_bonafide"] + r["n_spoof"] for r in got) == len(scores)
+    with pytest.raises(MetricError, match="durations"):
+        m.per_duration_errors(scores, keys, durations[:-1], threshold=0.5)
