@@ -87,18 +87,19 @@ def _per_attack(per_attack: Mapping[str, float]) -> str:
     )
 
 
+def _error_cells(row: Mapping[str, Any]) -> str:
+    """The bona fide rejected and spoofs accepted cells of a per-speaker or per-length row."""
+    cells = []
+    for rate, n in (("bonafide_rejected", "n_bonafide"), ("spoof_accepted", "n_spoof")):
+        value = row[rate]
+        cells.append("<td>–</td>" if value is None else f"<td>{_pct(value)} of {row[n]}</td>")
+    return "".join(cells)
+
+
 def _per_speaker(per_speaker: Mapping[str, Mapping[str, Any]]) -> str:
     if not per_speaker:
         return ""
-
-    def cell(rate: float | None, n: int) -> str:
-        return "<td>–</td>" if rate is None else f"<td>{_pct(rate)} of {n}</td>"
-
-    rows = "".join(
-        f"<tr><td>{_e(s)}</td>{cell(v['bonafide_rejected'], v['n_bonafide'])}"
-        f"{cell(v['spoof_accepted'], v['n_spoof'])}</tr>"
-        for s, v in per_speaker.items()
-    )
+    rows = "".join(f"<tr><td>{_e(s)}</td>{_error_cells(v)}</tr>" for s, v in per_speaker.items())
     return (
         "<section><h2>Errors per speaker at the EER threshold</h2><table><tr><th>speaker</th>"
         "<th>bona fide rejected</th><th>spoofs of the voice accepted</th></tr>"
@@ -109,21 +110,15 @@ def _per_speaker(per_speaker: Mapping[str, Mapping[str, Any]]) -> str:
 def _per_duration(rows: list[Mapping[str, Any]]) -> str:
     if not rows:
         return ""
-
-    def rate(value: float | None, n: int) -> str:
-        return "<td>–</td>" if value is None else f"<td>{_pct(value)} of {n}</td>"
-
     body = "".join(
-        f"<tr><td>{_e(r['band'])}</td>"
-        f"<td>{'–' if r['eer'] is None else _pct(r['eer'])}</td>"
-        f"{rate(r['bonafide_rejected'], r['n_bonafide'])}{rate(r['spoof_accepted'], r['n_spoof'])}"
-        "</tr>"
+        f"<tr><td>{_e(r['band'])}</td><td>{'–' if r['eer'] is None else _pct(r['eer'])}</td>"
+        f"{_error_cells(r)}</tr>"
         for r in rows
     )
     return (
-        "<section><h2>Errors by recording length</h2><table><tr><th>length</th><th>EER</th>"
-        "<th>bona fide rejected</th><th>spoofs accepted</th></tr>"
-        f"{body}</table><p>Rejected and accepted at the split's EER threshold.</p></section>"
+        "<section><h2>Errors by recording length at the EER threshold</h2><table><tr>"
+        "<th>length</th><th>EER in the band</th><th>bona fide rejected</th>"
+        f"<th>spoofs accepted</th></tr>{body}</table></section>"
     )
 
 

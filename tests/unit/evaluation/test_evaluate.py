@@ -69,7 +69,7 @@ def test_eval_only_tree_gives_scores_metrics_plots_and_report(trained, tmp_path)
     (band,) = metrics["per_duration"]
     assert band["band"] == "0-1 s" and (band["n_bonafide"], band["n_spoof"]) == (8, 8)
     assert band["eer"] == pytest.approx(metrics["eer"])
-    assert "Errors by recording length" in page
+    assert "Errors by recording length at the EER threshold" in page
 
 
 def test_max_files_scores_a_stratified_subset(trained, tmp_path):
