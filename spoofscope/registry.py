@@ -11,6 +11,7 @@ import ast
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -33,7 +34,6 @@ class Registry(Generic[T]):
         self.package = package
         self._entries: dict[str, T] = {}
         self._loaded = package is None
-        self._declared: frozenset[str] | None = None
 
     def register(self, name: str) -> Callable[[T], T]:
         """Decorator that registers an object under ``name``; a second use of a name is an error."""
@@ -79,9 +79,7 @@ class Registry(Generic[T]):
         torch is imported. Entries registered at run time (outside the package) are not
         included; :meth:`known_names` adds them.
         """
-        if self._declared is None:
-            self._declared = declared_names(self.package) if self.package else frozenset()
-        return self._declared
+        return declared_names(self.package) if self.package else frozenset()
 
     def known_names(self) -> frozenset[str]:
         """Names declared in the package source plus any registered so far, without importing."""
@@ -92,6 +90,7 @@ class Registry(Generic[T]):
         return name in self._entries
 
 
+@cache
 def declared_names(module: str, owner: str | None = None) -> frozenset[str]:
     """Names registered in the source of ``module`` (a package: every module below it), read
     without importing it, so that a recipe's names are checked before torch loads.

@@ -7,12 +7,16 @@ group to the root app, so :func:`attach` here has nothing left to do.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import typer
 
 from spoofscope.cli.common import console, print_json
 from spoofscope.cli.corpus import corpus_app
 from spoofscope.errors import ConfigError
+
+if TYPE_CHECKING:
+    from spoofscope.localspoof.build import BuildResult
 
 
 def _attack_list(value: str | None) -> list[str] | None:
@@ -43,6 +47,29 @@ def _print_audit(report) -> None:
     console.print(table)
     if not report.gated:
         console.print("[yellow]too few files a class to enforce the thresholds; reported only[/]")
+
+
+def _print_render(result: BuildResult, headline: str, digest: str = "digest") -> None:
+    """What a render (a build, vocoded copies, the extras) did: counts, digest, audit, failures.
+
+    Exits 1 when files failed; they were left out and are listed in ``failures.tsv``.
+    """
+    console.print(
+        f"{headline} ({result.rendered} rendered, {result.skipped} already there) "
+        f"in {result.seconds:.1f} s",
+        markup=False,
+    )
+    console.print(f"{digest} {result.digest} (per file: checksums.tsv)", markup=False)
+    if result.audit is not None:
+        _print_audit(result.audit)
+    if result.failures:
+        for utt_id, why in result.failures[:10]:
+            console.print(f"failed: {utt_id}: {why}", markup=False)
+        console.print(
+            f"{len(result.failures)} file(s) failed and were left out (see failures.tsv)",
+            markup=False,
+        )
+        raise typer.Exit(1)
 
 
 def build_command(
@@ -79,21 +106,7 @@ def build_command(
         run_audit=not no_audit,
         seen=_seen_list(seen),
     )
-    console.print(
-        f"LocalSpoof at {result.root}: {len(result.jobs)} files "
-        f"({result.rendered} rendered, {result.skipped} already there) in {result.seconds:.1f} s"
-    )
-    console.print(f"corpus digest {result.digest} (per file: checksums.tsv)", markup=False)
-    if result.audit is not None:
-        _print_audit(result.audit)
-    if result.failures:
-        for utt_id, why in result.failures[:10]:
-            console.print(f"failed: {utt_id}: {why}", markup=False)
-        console.print(
-            f"{len(result.failures)} file(s) failed and were left out (see failures.tsv)",
-            markup=False,
-        )
-        raise typer.Exit(1)
+    _print_render(result, f"LocalSpoof at {result.root}: {len(result.jobs)} files", "corpus digest")
 
 
 def audit_command(
@@ -187,16 +200,7 @@ def vocode_command(
         seed=seed,
         progress=not quiet,
     )
-    console.print(
-        f"{len(result.jobs)} vocoded copies at {result.root} ({result.rendered} rendered, "
-        f"{result.skipped} already there) in {result.seconds:.1f} s",
-        markup=False,
-    )
-    console.print(f"digest {result.digest} (per file: checksums.tsv)", markup=False)
-    for utt_id, why in result.failures[:10]:
-        console.print(f"failed: {utt_id}: {why}", markup=False)
-    if result.failures:
-        raise typer.Exit(1)
+    _print_render(result, f"{len(result.jobs)} vocoded copies at {result.root}")
 
 
 def extras_command(
@@ -231,18 +235,7 @@ def extras_command(
         progress=not quiet,
         run_audit=not no_audit,
     )
-    console.print(
-        f"{len(result.jobs)} extra training files at {result.root} ({result.rendered} rendered, "
-        f"{result.skipped} already there) in {result.seconds:.1f} s",
-        markup=False,
-    )
-    console.print(f"digest {result.digest} (per file: checksums.tsv)", markup=False)
-    if result.audit is not None:
-        _print_audit(result.audit)
-    for utt_id, why in result.failures[:10]:
-        console.print(f"failed: {utt_id}: {why}", markup=False)
-    if result.failures:
-        raise typer.Exit(1)
+    _print_render(result, f"{len(result.jobs)} extra training files at {result.root}")
 
 
 corpus_app.command("build")(build_command)
