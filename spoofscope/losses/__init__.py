@@ -5,7 +5,9 @@ what to feed it without an if-chain on names:
 
 - ``"logits"``: ``forward(logits, labels)`` — classifier outputs, ``[B, 2]`` or ``[B]``/``[B, 1]``;
 - ``"embeddings"``: ``forward(embeddings, labels)`` — ``[B, D]`` vectors and ``[B]`` integer labels;
-- ``"pairs"``: ``forward(emb_a, emb_b, same)`` — two ``[B, D]`` branches of a Siamese model.
+- ``"pairs"``: ``forward(emb_a, emb_b, same)`` — two ``[B, D]`` branches of a Siamese model;
+- ``"tapped"``: ``forward(logits, labels, embeddings, groups)`` — logits, plus the input of the
+  model's submodule ``loss.tap`` and the train speaker indices (``speaker-adversarial``).
 
 Labels follow the ASVspoof score convention used everywhere in spoofscope: ``1`` is bona fide,
 ``0`` is spoof (:data:`BONAFIDE`).

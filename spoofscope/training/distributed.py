@@ -10,6 +10,7 @@ step sees the same global batch as single-process training.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import torch
@@ -100,6 +101,23 @@ def wrap(model: nn.Module, method: str, info: DistInfo) -> nn.Module:
     return DistributedDataParallel(
         call, device_ids=device_ids, find_unused_parameters=method != "forward"
     )
+
+
+def average_gradients(params: Iterable[nn.Parameter], info: DistInfo) -> None:
+    """Average the gradients of parameters DistributedDataParallel does not hold, over ranks.
+
+    A loss with parameters of its own (OC-softmax's direction, the speaker adversary) sits
+    outside the wrapped model, so without this each rank would step it on its own batch and the
+    copies would drift apart.
+    """
+    if not info.active:
+        return
+    import torch.distributed as dist
+
+    for p in params:
+        if p.grad is not None:
+            dist.all_reduce(p.grad)
+            p.grad /= info.world_size
 
 
 def all_mean(value: float, info: DistInfo) -> float:

@@ -38,7 +38,14 @@ from spoofscope.corpora.manifest import Manifest
 from spoofscope.errors import CheckpointError, ConfigError
 from spoofscope.training import checkpointing as ckpt
 from spoofscope.training.config import CONFIG_FILE, RunConfig
-from spoofscope.training.distributed import DistInfo, all_mean, barrier, per_rank_batch, wrap
+from spoofscope.training.distributed import (
+    DistInfo,
+    all_mean,
+    average_gradients,
+    barrier,
+    per_rank_batch,
+    wrap,
+)
 from spoofscope.training.freezing import freeze_modes, set_trainable
 from spoofscope.training.schedules import build_schedule
 from spoofscope.training.seeding import rng_state, seed_everything, set_rng_state
@@ -468,6 +475,21 @@ def _embeddings_step(
     return loss(emb, b.labels), emb
 
 
+def _tapped_step(net: nn.Module, loss: nn.Module, b: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    # The embedding is the input of the model's submodule ``loss.tap``, caught on its way in, so
+    # the model needs no second entry point and the logits come from the same pass.
+    model = getattr(net, "module", net).model  # MethodCall, inside DDP when distributed
+    seen: list[torch.Tensor] = []
+    hook = model.get_submodule(loss.tap).register_forward_pre_hook(
+        lambda _module, args: seen.append(args[0])
+    )
+    try:
+        out = net(b.wave)
+    finally:
+        hook.remove()
+    return loss(out, b.labels, seen[-1], b.groups), out
+
+
 def _pairs_step(net: nn.Module, loss: nn.Module, b: Batch) -> tuple[torch.Tensor, torch.Tensor]:
     # Pair each item with its neighbour in the (shuffled) batch: a mix of same- and cross-class
     # pairs, as many as items, with no extra forward pass.
@@ -481,7 +503,35 @@ FEEDERS: dict[str, tuple[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]]]
     "logits": ("forward", _logits_step),
     "embeddings": ("embed", _embeddings_step),
     "pairs": ("embed", _pairs_step),
+    "tapped": ("forward", _tapped_step),
 }
+
+
+def bind_loss(loss: nn.Module, model: nn.Module, n_speakers: int, crop_samples: int) -> None:
+    """Size a loss that taps the model (``bind(embedding_dim, n_speakers)``) from one probe pass.
+
+    Raises:
+        ConfigError: the model has no submodule named by the loss's ``tap``.
+    """
+    if not hasattr(loss, "bind"):
+        return
+    try:
+        head = model.get_submodule(loss.tap)
+    except AttributeError:
+        raise ConfigError(
+            "loss.tap", f"the model has no submodule {loss.tap!r} whose input to take"
+        ) from None
+    seen: list[torch.Tensor] = []
+    hook = head.register_forward_pre_hook(lambda _module, args: seen.append(args[0]))
+    was_training = model.training
+    model.eval()  # no batch-norm statistics move, no dropout draws from the seeded stream
+    try:
+        with torch.no_grad():
+            model(torch.zeros(1, crop_samples, device=next(model.parameters()).device))
+    finally:
+        hook.remove()
+        model.train(was_training)
+    loss.bind(seen[-1].shape[-1], n_speakers)
 
 
 # --- the trainer ---------------------------------------------------------------------------------
@@ -546,9 +596,11 @@ class Trainer:
         attach_feature_augment(cfg, self.model)
         self.init_digest = init_weights(cfg, self.model)
         self.train_set, self.dev_set = load_splits(cfg)
-        self.loss = build_loss(cfg, self.train_set).to(self.device)
-        self.method, self.step_fn = FEEDERS[getattr(self.loss, "inputs", "logits")]
         self.speakers = {s: i for i, s in enumerate(sorted({u.speaker for u in self.train_set}))}
+        self.loss = build_loss(cfg, self.train_set)
+        bind_loss(self.loss, self.model, len(self.speakers), cfg.data.crop_samples)
+        self.loss.to(self.device)
+        self.method, self.step_fn = FEEDERS[getattr(self.loss, "inputs", "logits")]
         self.state = TrainState()
         self.console = console
         self.progress = progress and self.info.is_main
@@ -699,6 +751,7 @@ class Trainer:
                 value, out = self.step_fn(self.net, self.loss, b)
             self.optimizer.zero_grad(set_to_none=True)
             self.scaler.scale(value).backward()
+            average_gradients(self.loss.parameters(), self.info)
             if cfg.train.grad_clip is not None:
                 self.scaler.unscale_(self.optimizer)
                 torch.nn.utils.clip_grad_norm_(

@@ -123,10 +123,18 @@ def test_evaluate_with_a_missing_model_is_one_line(tiny_root, tmp_path):
 
 
 @pytest.mark.slow
-def test_two_gloo_processes_match_single_process_training(tiny_root, tmp_path):
+@pytest.mark.parametrize(
+    "loss",
+    [
+        "loss.name=cross-entropy",
+        # a loss with parameters of its own (the speaker adversary) is averaged over ranks too
+        "loss={name: speaker-adversarial, params: {tap: head, hidden: 8}}",
+    ],
+)
+def test_two_gloo_processes_match_single_process_training(tiny_root, tmp_path, loss):
     from spoofscope.training.trainer import Trainer
 
-    cfg = recipe(tiny_root, "train.epochs=2", "train.device=cpu")
+    cfg = recipe(tiny_root, "train.epochs=2", "train.device=cpu", loss)
     Trainer(cfg, tmp_path / "single", progress=False).fit()
     path = tmp_path / "recipe.yaml"
     path.write_text(cfg.to_yaml())

@@ -14,6 +14,7 @@ def test_every_loss_is_registered_with_its_input_kind():
         "cross-entropy": "logits",
         "oc-softmax": "embeddings",
         "oc-softmax-head": "logits",
+        "speaker-adversarial": "tapped",
         "triplet-batch-hard": "embeddings",
     }
 

@@ -112,6 +112,7 @@ def test_same_seed_same_scores_and_another_seed_differs(tiny_la, tmp_path):
 
 
 SPECAUGMENT = "feature_augment=[{name: specaugment, max_freq_width: 20, max_time_width: 3, p: 0.5}]"
+ADVERSARY = "loss={name: speaker-adversarial, params: {tap: head, hidden: 8}}"
 
 
 @pytest.mark.parametrize(
@@ -120,6 +121,7 @@ SPECAUGMENT = "feature_augment=[{name: specaugment, max_freq_width: 20, max_time
         ("data.sampler={name: class-balanced}",),
         ("data.sampler={name: class-balanced, pairs: source}",),
         (SPECAUGMENT,),  # masks drawn from the global generator, which checkpoints keep
+        (ADVERSARY,),  # the adversary's weights travel with the loss state
     ],
 )
 def test_resume_continues_bit_for_bit(tiny_la, tmp_path, extra):
@@ -392,4 +394,33 @@ def test_oc_softmax_head_trains_an_lcnn_whose_checkpoint_scores_with_its_centre(
 def test_oc_softmax_head_refuses_a_model_without_a_one_class_head(tiny_la, tmp_path):
     with pytest.raises(ConfigError, match="needs a model with head: one-class") as err:
         Trainer(recipe(tiny_la, "loss.name=oc-softmax-head"), tmp_path / "run", progress=False)
+    assert "\n" not in str(err.value)
+
+
+def test_speaker_adversary_is_sized_from_the_tapped_embedding_and_trained_beside_the_model(
+    tiny_la, tmp_path
+):
+    trainer = Trainer(recipe(tiny_la, ADVERSARY), tmp_path / "run", progress=False)
+    first, last = trainer.loss.adversary[0], trainer.loss.adversary[-1]
+    assert first.in_features == trainer.model.head.in_features  # the head's input, probed
+    assert last.out_features == len(trainer.speakers) == 4
+    before = first.weight.detach().clone()
+    trainer.fit()
+    assert not torch.equal(first.weight, before)
+    # the dev loss is the task's cross-entropy alone, without the speaker term
+    record = [r for r in read_metrics(tmp_path / "run/metrics.jsonl") if r["kind"] == "epoch"][-1]
+    trainer.model.eval()
+    total, n = 0.0, 0
+    with torch.no_grad():
+        for wave, labels, _ in trainer.dev_loader:
+            logits = trainer.model(wave)
+            total += float(torch.nn.functional.cross_entropy(logits, labels)) * len(labels)
+            n += len(labels)
+    assert record["dev_loss"] == pytest.approx(total / n, rel=1e-5)
+
+
+def test_speaker_adversary_naming_a_missing_submodule_fails_at_once(tiny_la, tmp_path):
+    overrides = "loss={name: speaker-adversarial, params: {tap: nowhere}}"
+    with pytest.raises(ConfigError, match="no submodule 'nowhere'") as err:
+        Trainer(recipe(tiny_la, overrides), tmp_path / "run", progress=False)
     assert "\n" not in str(err.value)
