@@ -239,6 +239,7 @@ def build(
         kept,
         result.audit,
         {"size": size, "seed": seed, "attacks": chosen, "seen": list(seen_attacks)},
+        unchanged=result.rendered == 0,
     )
     if result.audit is not None:
         result.audit.raise_if_failed()

@@ -35,6 +35,8 @@ def card_text(
 ) -> str:
     """The Markdown data card of ``jobs`` made with options ``params``, and its audit report.
 
+    ``audit`` is the report (anything with ``markdown()``), its Markdown already written, or None.
+
     ``voices`` and ``intro`` describe what was built: a build by default, or an add-on such as
     :mod:`spoofscope.localspoof.extras`.
     """
@@ -100,16 +102,42 @@ def card_text(
         for k in ("bonafide", "spoof")
     ]
     parts += ["", "## Voices by gender", "", _table(["split", "key", "female", "male"], rows)]
-    parts += ["", "## Shortcut audit", ""]
-    parts += [audit.markdown() if audit is not None else "Not run for this build."]
+    parts += ["", AUDIT_HEADING, ""]
+    parts += [audit.markdown() if hasattr(audit, "markdown") else audit or AUDIT_NOT_RUN]
     return "\n".join(parts) + "\n"
 
 
-def write_card(root: Path, jobs: list[Job], audit: Any, params: dict[str, Any], **kw: Any) -> Path:
-    """Write ``README.md`` at ``root`` atomically; return its path (``kw``: see
-    :func:`card_text`)."""
+AUDIT_HEADING = "## Shortcut audit"
+AUDIT_NOT_RUN = "Not run for this build."
+
+
+def previous_audit(path: Path) -> str | None:
+    """The audit section of the data card at ``path`` (its Markdown), or None if none was run."""
+    if not path.is_file():
+        return None
+    _, found, section = path.read_text(encoding="utf-8").partition(f"\n{AUDIT_HEADING}\n\n")
+    section = section.strip()
+    return section if found and section and section != AUDIT_NOT_RUN else None
+
+
+def write_card(
+    root: Path,
+    jobs: list[Job],
+    audit: Any,
+    params: dict[str, Any],
+    unchanged: bool = False,
+    **kw: Any,
+) -> Path:
+    """Write ``README.md`` at ``root`` atomically; return its path (``kw``: see :func:`card_text`).
+
+    ``unchanged`` says this pass rendered no file: without a new ``audit`` the card then keeps
+    the audit it already holds, which still describes the same audio (a re-run with
+    ``--no-audit`` must not erase it). After any file was rendered, an old audit is stale.
+    """
     from spoofscope.localspoof.build import write_text_atomic
 
     path = Path(root) / "README.md"
+    if audit is None and unchanged:
+        audit = previous_audit(path)
     write_text_atomic(path, card_text(jobs, audit, params, **kw))
     return path

@@ -88,6 +88,7 @@ def build_extras(
         result.jobs,
         result.audit,
         {"size": "extras", "seed": seed, "attacks": list(names), "seen": list(names)},
+        unchanged=result.rendered == 0,
         voices=EXTRA_VOICES,
         intro=_INTRO,
     )
