@@ -148,19 +148,38 @@ def attach_feature_augment(cfg: RunConfig, model: nn.Module) -> None:
 
 
 def check_head(cfg: RunConfig, model: nn.Module) -> None:
-    """Refuse a loss that needs a model head (its class's ``head``) the model lacks.
+    """Refuse a loss that needs a model head (its class's ``head``) or submodule the model lacks.
 
     Raises:
         UnknownNameError: unknown loss name.
-        ConfigError: e.g. ``oc-softmax-head`` on a model without ``head: one-class``.
+        ConfigError: e.g. ``oc-softmax-head`` on a model without ``head: one-class``, or a
+            ``speaker-adversarial`` ``tap`` that names no submodule.
     """
     from spoofscope.losses import LOSSES
 
-    needs = getattr(LOSSES.get(cfg.loss.name), "head", None)
+    cls = LOSSES.get(cfg.loss.name)
+    needs = getattr(cls, "head", None)
     if needs and getattr(model, "head_kind", "linear") != needs:
         raise ConfigError(
             "loss.name", f"'{cfg.loss.name}' needs a model with head: {needs} (model.params)"
         )
+    if hasattr(cls, "bind"):  # a loss that taps a submodule's input: that submodule must exist
+        default = inspect.signature(cls).parameters["tap"].default
+        tapped_module(model, cfg.loss.params.get("tap", default))
+
+
+def tapped_module(model: nn.Module, name: str) -> nn.Module:
+    """The submodule ``name`` of ``model``, whose input a tapping loss takes as the embedding.
+
+    Raises:
+        ConfigError: no such submodule.
+    """
+    try:
+        return model.get_submodule(name)
+    except AttributeError:
+        raise ConfigError(
+            "loss.tap", f"the model has no submodule {name!r} whose input to take"
+        ) from None
 
 
 def build_loss(cfg: RunConfig, train: Manifest) -> nn.Module:
@@ -480,7 +499,7 @@ def _tapped_step(net: nn.Module, loss: nn.Module, b: Batch) -> tuple[torch.Tenso
     # the model needs no second entry point and the logits come from the same pass.
     model = getattr(net, "module", net).model  # MethodCall, inside DDP when distributed
     seen: list[torch.Tensor] = []
-    hook = model.get_submodule(loss.tap).register_forward_pre_hook(
+    hook = tapped_module(model, loss.tap).register_forward_pre_hook(
         lambda _module, args: seen.append(args[0])
     )
     try:
@@ -515,12 +534,7 @@ def bind_loss(loss: nn.Module, model: nn.Module, n_speakers: int, crop_samples: 
     """
     if not hasattr(loss, "bind"):
         return
-    try:
-        head = model.get_submodule(loss.tap)
-    except AttributeError:
-        raise ConfigError(
-            "loss.tap", f"the model has no submodule {loss.tap!r} whose input to take"
-        ) from None
+    head = tapped_module(model, loss.tap)
     seen: list[torch.Tensor] = []
     hook = head.register_forward_pre_hook(lambda _module, args: seen.append(args[0]))
     was_training = model.training

@@ -419,8 +419,8 @@ def test_speaker_adversary_is_sized_from_the_tapped_embedding_and_trained_beside
     assert record["dev_loss"] == pytest.approx(total / n, rel=1e-5)
 
 
-def test_speaker_adversary_naming_a_missing_submodule_fails_at_once(tiny_la, tmp_path):
+def test_speaker_adversary_naming_a_missing_submodule_fails_before_the_corpus_is_read(tmp_path):
     overrides = "loss={name: speaker-adversarial, params: {tap: nowhere}}"
     with pytest.raises(ConfigError, match="no submodule 'nowhere'") as err:
-        Trainer(recipe(tiny_la, overrides), tmp_path / "run", progress=False)
+        Trainer(recipe(tmp_path / "no-corpus", overrides), tmp_path / "run", progress=False)
     assert "\n" not in str(err.value)
