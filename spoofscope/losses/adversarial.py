@@ -59,9 +59,14 @@ class SpeakerAdversarial(nn.Module):
             scaled by the same factor.
         hidden: width of the adversary's hidden layer.
         tap: the model submodule whose input is the embedding (``out``: LCNN's output layer).
+        lr_scale: the adversary's learning rate as a multiple of the model's. With the model
+            moving its embedding against the adversary at every step, an adversary that learns
+            no faster can fall behind: it sits at chance while a probe fitted afresh still reads
+            the speaker (docs/models.md, sixteenth round).
 
     Raises:
-        ConfigError: a negative ``adversary_weight``, ``hidden < 1``, or the task's bad weights.
+        ConfigError: a negative ``adversary_weight``, ``hidden < 1``, ``lr_scale <= 0``, or the
+            task's bad weights.
     """
 
     inputs: ClassVar[str] = "tapped"
@@ -73,6 +78,7 @@ class SpeakerAdversarial(nn.Module):
         adversary_weight: float = 0.5,
         hidden: int = 128,
         tap: str = "out",
+        lr_scale: float = 1.0,
     ) -> None:
         super().__init__()
         if adversary_weight < 0:
@@ -81,10 +87,13 @@ class SpeakerAdversarial(nn.Module):
             )
         if hidden < 1:
             raise ConfigError("loss.hidden", f"must be at least 1, got {hidden}")
+        if lr_scale <= 0:
+            raise ConfigError("loss.lr_scale", f"must be positive, got {lr_scale}")
         self.task = WeightedCrossEntropy(weight, label_smoothing)
         self.adversary_weight = adversary_weight
         self.hidden = hidden
         self.tap = tap
+        self.lr_scale = lr_scale
         self.adversary: nn.Module | None = None
 
     def bind(self, embedding_dim: int, n_speakers: int) -> None:

@@ -666,8 +666,13 @@ class Trainer:
     def _start_phase(self) -> None:
         phase = self.cfg.train.schedule_phases[self.state.phase]
         trainable = set_trainable(self.model, phase.trainable)
-        params = [p for p in self.model.parameters() if p.requires_grad]
-        params += [p for p in self.loss.parameters() if p.requires_grad]
+        params: list[Any] = [p for p in self.model.parameters() if p.requires_grad]
+        own = [p for p in self.loss.parameters() if p.requires_grad]
+        scale = getattr(self.loss, "lr_scale", 1.0)
+        if scale == 1.0:
+            params += own
+        else:  # a loss whose parameters learn at their own rate (the speaker adversary)
+            params = [{"params": params}, {"params": own, "lr_scale": scale}]
         self.base_lr = phase.lr or self.cfg.optim.lr
         self.optimizer = OPTIMIZERS[self.cfg.optim.name](params, self.cfg.optim, self.base_lr)
         self.schedule = build_schedule(self.cfg.schedule, self.base_lr)
@@ -760,7 +765,7 @@ class Trainer:
             b = self._batch(wave, labels, index)
             lr = self.base_lr * self.schedule(st.phase_step, self.phase_total, self.steps_per_epoch)
             for group in self.optimizer.param_groups:
-                group["lr"] = lr
+                group["lr"] = lr * group.get("lr_scale", 1.0)
             with self._autocast():
                 value, out = self.step_fn(self.net, self.loss, b)
             self.optimizer.zero_grad(set_to_none=True)
