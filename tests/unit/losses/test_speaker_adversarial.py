@@ -88,6 +88,8 @@ def test_bad_parameters_and_a_missing_bind_fail_clearly():
         SpeakerAdversarial(adversary_weight=-1.0)
     with pytest.raises(ConfigError, match="hidden"):
         SpeakerAdversarial(hidden=0)
+    with pytest.raises(ConfigError, match="lr_scale"):
+        SpeakerAdversarial(lr_scale=0.0)
     with pytest.raises(ConfigError, match="at least two train speakers"):
         SpeakerAdversarial().bind(8, 1)
     loss = SpeakerAdversarial()

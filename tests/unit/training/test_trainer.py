@@ -113,6 +113,7 @@ def test_same_seed_same_scores_and_another_seed_differs(tiny_la, tmp_path):
 
 SPECAUGMENT = "feature_augment=[{name: specaugment, max_freq_width: 20, max_time_width: 3, p: 0.5}]"
 ADVERSARY = "loss={name: speaker-adversarial, params: {tap: head, hidden: 8}}"
+FAST_ADVERSARY = "loss={name: speaker-adversarial, params: {tap: head, hidden: 8, lr_scale: 10}}"
 
 
 @pytest.mark.parametrize(
@@ -122,6 +123,7 @@ ADVERSARY = "loss={name: speaker-adversarial, params: {tap: head, hidden: 8}}"
         ("data.sampler={name: class-balanced, pairs: source}",),
         (SPECAUGMENT,),  # masks drawn from the global generator, which checkpoints keep
         (ADVERSARY,),  # the adversary's weights travel with the loss state
+        (FAST_ADVERSARY,),  # and its optimiser group with the optimiser's
     ],
 )
 def test_resume_continues_bit_for_bit(tiny_la, tmp_path, extra):
@@ -424,3 +426,16 @@ def test_speaker_adversary_naming_a_missing_submodule_fails_before_the_corpus_is
     with pytest.raises(ConfigError, match="no submodule 'nowhere'") as err:
         Trainer(recipe(tmp_path / "no-corpus", overrides), tmp_path / "run", progress=False)
     assert "\n" not in str(err.value)
+
+
+def test_a_loss_with_its_own_learning_rate_scale_gets_its_own_optimiser_group(tiny_la, tmp_path):
+    trainer = Trainer(
+        recipe(tiny_la, FAST_ADVERSARY, "train.epochs=1"), tmp_path / "r", progress=False
+    )
+    trainer.fit()
+    model_group, loss_group = trainer.optimizer.param_groups
+    assert {id(p) for p in loss_group["params"]} == {id(p) for p in trainer.loss.parameters()}
+    assert loss_group["lr"] == pytest.approx(10 * model_group["lr"]) and model_group["lr"] > 0
+    plain = Trainer(recipe(tiny_la, ADVERSARY, "train.epochs=1"), tmp_path / "p", progress=False)
+    plain.fit()
+    assert len(plain.optimizer.param_groups) == 1
