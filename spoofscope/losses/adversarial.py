@@ -59,10 +59,10 @@ class SpeakerAdversarial(nn.Module):
             scaled by the same factor.
         hidden: width of the adversary's hidden layer.
         tap: the model submodule whose input is the embedding (``out``: LCNN's output layer).
-        lr_scale: the adversary's learning rate as a multiple of the model's. With the model
-            moving its embedding against the adversary at every step, an adversary that learns
-            no faster can fall behind: it sits at chance while a probe fitted afresh still reads
-            the speaker (docs/models.md, sixteenth round).
+        lr_scale: the adversary's learning rate as a multiple of the model's, for an adversary
+            that falls behind a model moving its embedding against it at every step. On
+            LocalSpoof's four train speakers neither 1 nor 10 took the speaker out of the LCNN's
+            embedding (docs/models.md, sixteenth round).
 
     Raises:
         ConfigError: a negative ``adversary_weight``, ``hidden < 1``, ``lr_scale <= 0``, or the
