@@ -26,6 +26,10 @@ _BUILD_INTRO = (
 )
 
 
+AUDIT_HEADING = "## Shortcut audit"
+AUDIT_NOT_RUN = "Not run for this build."
+
+
 def card_text(
     jobs: list[Job],
     audit: Any,
@@ -105,10 +109,6 @@ def card_text(
     parts += ["", AUDIT_HEADING, ""]
     parts += [audit.markdown() if hasattr(audit, "markdown") else audit or AUDIT_NOT_RUN]
     return "\n".join(parts) + "\n"
-
-
-AUDIT_HEADING = "## Shortcut audit"
-AUDIT_NOT_RUN = "Not run for this build."
 
 
 def previous_audit(path: Path) -> str | None:

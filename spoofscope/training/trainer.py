@@ -19,6 +19,7 @@ global RNG states are saved with ``last/``, so two CPU runs with a seed give the
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import json
@@ -180,6 +181,23 @@ def tapped_module(model: nn.Module, name: str) -> nn.Module:
         raise ConfigError(
             "loss.tap", f"the model has no submodule {name!r} whose input to take"
         ) from None
+
+
+@contextlib.contextmanager
+def tapped_inputs(model: nn.Module, name: str) -> Iterator[list[torch.Tensor]]:
+    """Collect, while the block runs, the inputs the submodule ``name`` of ``model`` receives.
+
+    Raises:
+        ConfigError: no such submodule.
+    """
+    seen: list[torch.Tensor] = []
+    hook = tapped_module(model, name).register_forward_pre_hook(
+        lambda _module, args: seen.append(args[0])
+    )
+    try:
+        yield seen
+    finally:
+        hook.remove()
 
 
 def build_loss(cfg: RunConfig, train: Manifest) -> nn.Module:
@@ -498,14 +516,8 @@ def _tapped_step(net: nn.Module, loss: nn.Module, b: Batch) -> tuple[torch.Tenso
     # The embedding is the input of the model's submodule ``loss.tap``, caught on its way in, so
     # the model needs no second entry point and the logits come from the same pass.
     model = getattr(net, "module", net).model  # MethodCall, inside DDP when distributed
-    seen: list[torch.Tensor] = []
-    hook = tapped_module(model, loss.tap).register_forward_pre_hook(
-        lambda _module, args: seen.append(args[0])
-    )
-    try:
+    with tapped_inputs(model, loss.tap) as seen:
         out = net(b.wave)
-    finally:
-        hook.remove()
     return loss(out, b.labels, seen[-1], b.groups), out
 
 
@@ -534,16 +546,12 @@ def bind_loss(loss: nn.Module, model: nn.Module, n_speakers: int, crop_samples: 
     """
     if not hasattr(loss, "bind"):
         return
-    head = tapped_module(model, loss.tap)
-    seen: list[torch.Tensor] = []
-    hook = head.register_forward_pre_hook(lambda _module, args: seen.append(args[0]))
     was_training = model.training
     model.eval()  # no batch-norm statistics move, no dropout draws from the seeded stream
     try:
-        with torch.no_grad():
+        with tapped_inputs(model, loss.tap) as seen, torch.no_grad():
             model(torch.zeros(1, crop_samples, device=next(model.parameters()).device))
     finally:
-        hook.remove()
         model.train(was_training)
     loss.bind(seen[-1].shape[-1], n_speakers)
 
