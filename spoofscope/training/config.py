@@ -15,9 +15,12 @@ recipe fails in well under a second; constructing the model (which validates its
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Literal
 
@@ -350,25 +353,35 @@ def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any
 def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
     """Apply ``section.key=value`` overrides; values are read as YAML (``1e-3``, ``[0.1, 0.9]``).
 
+    A mapping given where the recipe holds a mapping merges into it, key by key and at every
+    depth, as ``extends:`` merges files: ``model.params.frontend_params={drop: [1]}`` keeps the
+    recipe's ``n_mfcc: 13``, which a leave-one-coefficient-out study depends on. Lists and other
+    values replace. ``section.key!=value`` replaces whatever is there, a mapping included.
+
     Raises:
         ConfigError: an override has no ``=`` or an empty key.
     """
     out = deep_merge({}, data)
     for item in overrides:
         dotted, sep, text = item.partition("=")
-        if not sep or not dotted.strip():
-            raise ConfigError(f"--set {item}", "expected section.key=value")
+        dotted = dotted.strip()
+        replace = dotted.endswith("!")
+        dotted = dotted.removesuffix("!").strip()
+        if not sep or not dotted:
+            raise ConfigError(f"--set {item}", "expected section.key=value (or section.key!=value)")
         try:
             value = yaml.safe_load(text) if text.strip() else ""
         except yaml.YAMLError:
             value = text
-        keys = dotted.strip().split(".")
+        keys = dotted.split(".")
         node = out
         for key in keys[:-1]:
             child = node.get(key)
             node[key] = dict(child) if isinstance(child, Mapping) else {}
             node = node[key]
-        node[keys[-1]] = value
+        old = node.get(keys[-1])
+        merge = not replace and isinstance(value, Mapping) and isinstance(old, Mapping)
+        node[keys[-1]] = deep_merge(old, value) if merge else value
     return out
 
 
@@ -424,6 +437,7 @@ def check_names(cfg: RunConfig, *, need_root: bool = True) -> None:
         if name not in registry.known_names():
             raise UnknownNameError(kind, name, sorted(registry.known_names()))
     _check_augment_names(cfg)
+    _check_frontend_params(cfg)
     if not need_root:
         return
     init = cfg.model.init
@@ -466,6 +480,135 @@ def _check_augment_names(cfg: RunConfig) -> None:
             for codec in entry.get("codecs", ()) if name == "codec" else ():
                 if codec not in codecs:
                     raise UnknownNameError("codec", str(codec), sorted(codecs))
+
+
+#: what every front-end takes besides its own ``defaults`` (FrontEnd.__init__, build_frontend)
+_FRONTEND_COMMON = frozenset({"sample_rate", "norm"})
+
+
+def _check_frontend_params(cfg: RunConfig) -> None:
+    """Fail on a ``model.params.frontend_params`` key that the model's front-end does not take.
+
+    Since ``--set`` merges mappings, a misspelt key (``n_mfc``) would otherwise sit beside the
+    recipe's own until the model is built. The front-end is ``model.params.frontend`` or the
+    model's default; its parameters are the keys of its ``defaults``, read from the source as the
+    registry names are. Where the source does not say (a default computed at run time), this
+    passes and constructing the model checks the keys instead.
+
+    Raises:
+        UnknownNameError: ``model.params.frontend`` is not a registered front-end.
+        ConfigError: a key the front-end does not take (the message lists those it does).
+    """
+    from spoofscope.registry import declared_names
+
+    params = cfg.model.params.get("frontend_params")
+    if not isinstance(params, Mapping):
+        return
+    name = cfg.model.params.get("frontend") or _default_frontend(cfg.model.name)
+    if name is None:
+        return
+    if name not in declared_names("spoofscope.features"):
+        raise UnknownNameError(
+            "front-end", str(name), sorted(declared_names("spoofscope.features"))
+        )
+    accepted = _frontend_parameters(str(name))
+    unknown = sorted(set(params) - accepted) if accepted is not None else []
+    if unknown:
+        taken = ", ".join(sorted(accepted - _FRONTEND_COMMON))  # type: ignore[operator]
+        raise ConfigError(
+            f"model.params.frontend_params.{unknown[0]}",
+            f"front-end '{name}' takes no such parameter; it takes: {taken}",
+        )
+
+
+@cache
+def _package_trees(package: str) -> tuple[ast.Module, ...]:
+    """The parsed modules of ``package`` (its source files, none imported)."""
+    spec = find_spec(package)
+    folders = (spec.submodule_search_locations or []) if spec is not None else []
+    return tuple(
+        ast.parse(source.read_text(encoding="utf-8"))
+        for folder in folders
+        for source in sorted(Path(folder).rglob("*.py"))
+    )
+
+
+def _registered_classes(package: str) -> dict[str, ast.ClassDef]:
+    """Registry name → class definition, for the ``register*("name")`` decorators of a package."""
+    out = {}
+    for tree in _package_trees(package):
+        for node in ast.walk(tree):
+            for deco in (
+                getattr(node, "decorator_list", []) if isinstance(node, ast.ClassDef) else []
+            ):
+                func = deco.func if isinstance(deco, ast.Call) else None
+                fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                first = deco.args[0] if isinstance(deco, ast.Call) and deco.args else None
+                if fname.startswith("register") and isinstance(first, ast.Constant):
+                    out[str(first.value)] = node
+    return out
+
+
+def _default_frontend(model: str) -> str | None:
+    """The string default of the model constructor's ``frontend`` argument, if it has one."""
+    cls = _registered_classes("spoofscope.models").get(model)
+    init = (
+        next((n for n in cls.body if getattr(n, "name", "") == "__init__"), None) if cls else None
+    )
+    if not isinstance(init, ast.FunctionDef):
+        return None
+    args = init.args.args[len(init.args.args) - len(init.args.defaults) :]
+    for arg, default in zip(args, init.args.defaults, strict=True):
+        if arg.arg == "frontend" and isinstance(default, ast.Constant):
+            return default.value if isinstance(default.value, str) else None
+    return None
+
+
+def _frontend_parameters(name: str) -> frozenset[str] | None:
+    """The parameter names front-end ``name`` takes, or None where its source does not say.
+
+    A front-end's parameters are the keys of its class attribute ``defaults``: a dict literal
+    whose ``**NAME`` entries name module-level dicts of the package (``STFT_DEFAULTS``), or
+    inherited from a base class of the package.
+    """
+    trees = _package_trees("spoofscope.features")
+    classes = {n.name: n for t in trees for n in ast.walk(t) if isinstance(n, ast.ClassDef)}
+    tables = {
+        target.id: node.value
+        for tree in trees
+        for node in tree.body
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name)
+    }
+
+    def keys(expr: ast.expr) -> set[str]:
+        if isinstance(expr, ast.Name) and expr.id in tables:
+            return keys(tables[expr.id])
+        if not isinstance(expr, ast.Dict):
+            raise LookupError(ast.dump(expr))
+        out: set[str] = set()
+        for key, value in zip(expr.keys, expr.values, strict=True):
+            out |= keys(value) if key is None else {str(ast.literal_eval(key))}
+        return out
+
+    def defaults(cls: ast.ClassDef) -> set[str]:
+        for node in cls.body:
+            if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+                continue
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "defaults" for t in targets):
+                return keys(node.value)
+        bases = [classes[b.id] for b in cls.bases if isinstance(b, ast.Name) and b.id in classes]
+        if not bases:
+            raise LookupError(cls.name)
+        return set().union(*(defaults(b) for b in bases))
+
+    cls = _registered_classes("spoofscope.features").get(name)
+    try:
+        return frozenset(defaults(cls)) | _FRONTEND_COMMON if cls else None
+    except (LookupError, ValueError):
+        return None
 
 
 def _config_error(exc: ValidationError) -> ConfigError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,8 @@ import yaml
 
 from spoofscope.errors import ConfigError, CorpusError, UnknownNameError
 from spoofscope.training.config import RunConfig, apply_overrides, load_config
+
+CONFIGS = Path(__file__).resolve().parents[3] / "configs"
 
 
 def _write(path: Path, data: dict) -> Path:
@@ -139,3 +143,95 @@ def test_malformed_override_and_yaml(tmp_path, recipe_file):
     bad.write_text("data: [unclosed\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(bad)
+
+
+# --- --set on a mapping ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mfcc_recipe(tmp_path: Path) -> Path:
+    """A recipe that states its front-end's parameters, as the 13-MFCC Siamese recipe does."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    model = {"name": "siamese-cnn", "params": {"frontend": "mfcc",
+             "frontend_params": {"n_mfcc": 13, "n_mels": 40}}}  # fmt: skip
+    return _write(
+        tmp_path / "siamese.yaml",
+        {"data": {"corpus": "asvspoof2019-la", "root": str(root)}, "model": model},
+    )
+
+
+def test_set_on_a_mapping_merges_into_the_recipes_mapping(mfcc_recipe):
+    # The MFCC ablation: leaving out c1 must keep the recipe's 13 coefficients.
+    cfg = load_config(mfcc_recipe, ["model.params.frontend_params={drop: [1]}"])
+    assert cfg.model.params["frontend_params"] == {"n_mfcc": 13, "n_mels": 40, "drop": [1]}
+    assert cfg.model.params["frontend"] == "mfcc"
+
+
+def test_set_with_a_bang_replaces_a_mapping_whole_and_lists_always_replace(mfcc_recipe):
+    cfg = load_config(mfcc_recipe, ["model.params.frontend_params!={n_mfcc: 20}"])
+    assert cfg.model.params["frontend_params"] == {"n_mfcc": 20}
+    cfg = load_config(
+        mfcc_recipe,
+        ["model.params.frontend_params={drop: [1, 2]}", "model.params.frontend_params.drop=[3]"],
+    )
+    assert cfg.model.params["frontend_params"]["drop"] == [3]
+
+
+def test_the_siamese_recipe_keeps_13_mfccs_under_the_ablation_override():
+    from spoofscope.training.build import build_model
+
+    cfg = load_config(
+        CONFIGS / "asvspoof2019-la" / "siamese-cnn-triplet.yaml",
+        ["model.params.frontend_params={drop: [1]}"],
+        need_root=False,
+    )
+    assert cfg.model.params["frontend_params"] == {"n_mfcc": 13, "drop": [1]}
+    frontend = build_model(cfg).frontend
+    assert frontend.params["n_mfcc"] == 13 and frontend.head.n_features == 12
+
+
+def test_a_key_the_frontend_does_not_take_fails_at_validation_in_one_line(mfcc_recipe):
+    with pytest.raises(ConfigError) as info:
+        load_config(mfcc_recipe, ["model.params.frontend_params={n_mfc: 20}"])
+    assert info.value.what == "model.params.frontend_params.n_mfc"
+    assert info.value.why.startswith("front-end 'mfcc' takes no such parameter; it takes: ")
+    assert "n_mfcc" in info.value.why and "drop" in info.value.why
+    assert "\n" not in str(info.value)
+
+
+def test_the_models_default_frontend_is_checked_when_the_recipe_names_none(recipe_file):
+    # LCNN's default front-end is LFCC, whose coefficient count is n_lfcc
+    overrides = ["model.name=lcnn", "model.params={frontend_params: {n_mfcc: 13}}"]
+    with pytest.raises(ConfigError, match="front-end 'lfcc' takes no such parameter") as info:
+        load_config(recipe_file, overrides)
+    assert info.value.what == "model.params.frontend_params.n_mfcc"
+    with pytest.raises(UnknownNameError, match="front-end 'mfcc2'"):
+        load_config(recipe_file, [*overrides, "model.params.frontend=mfcc2"])
+
+
+def test_frontend_parameters_read_from_source_are_the_classes_defaults():
+    """The torch-free reading must stay in step with what the front-ends take when built."""
+    import inspect
+
+    from spoofscope.features import FRONTENDS
+    from spoofscope.models import MODELS
+    from spoofscope.training.config import _default_frontend, _frontend_parameters
+
+    for name, cls in FRONTENDS.items():
+        assert _frontend_parameters(name) == {*cls.defaults, "sample_rate", "norm"}, name
+    for name, cls in MODELS.items():
+        default = inspect.signature(cls).parameters.get("frontend")
+        expected = default.default if default is not None else None
+        assert _default_frontend(name) == (expected if isinstance(expected, str) else None), name
+
+
+def test_the_frontend_check_does_not_import_torch(mfcc_recipe):
+    code = (
+        "import sys; from spoofscope.errors import ConfigError; "
+        "from spoofscope.training.config import load_config\n"
+        f"try: load_config({str(mfcc_recipe)!r}, ['model.params.frontend_params={{n_mfc: 20}}'])\n"
+        "except ConfigError as exc: print(exc.what, 'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["model.params.frontend_params.n_mfc", "False"]
