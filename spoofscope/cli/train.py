@@ -13,7 +13,11 @@ def train(
     config: Path = typer.Option(..., "--config", help="YAML recipe (see configs/)."),
     out: Path = typer.Option(..., "--out", help="Run directory to write."),
     overrides: list[str] = typer.Option(
-        [], "--set", help="Override a value: section.key=value (YAML-typed); repeatable."
+        [],
+        "--set",
+        help="Override a value: section.key=value, read as YAML; repeatable. A mapping merges "
+        "into the recipe's ({drop: [1]} keeps its other keys); section.key!=value replaces it "
+        "whole; lists always replace.",
     ),
     resume: bool = typer.Option(False, "--resume", help="Continue from RUN_DIR/last."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
