@@ -9,7 +9,7 @@ BatchNorm and Dropout, then Dense(1) → ``[-z/2, z/2]``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -35,6 +35,9 @@ class DualMobileNetV2(Countermeasure):
         head: hidden widths of the head (512, 256, 64); dropout: after each hidden layer.
         trainable_top: top backbone stages left trainable in each branch (None = all).
     """
+
+    #: the pretrained parts, each a branch of its own for freezing (``top:N`` counts per branch)
+    backbones: ClassVar[tuple[str, ...]] = ("spec", "mfcc")
 
     def __init__(
         self,

@@ -12,7 +12,7 @@ Output: single logit ``z`` → ``[-z/2, z/2]`` (see :func:`spoofscope.models.bas
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from torch import Tensor, nn
 
@@ -100,6 +100,9 @@ class MobileNetV2(FeatureCountermeasure):
         head_hidden: width of the head's hidden layer (64); dropout: its dropout.
         trainable_top: number of top backbone stages left trainable (None = all).
     """
+
+    #: the pretrained part, for freezing (spoofscope.training.freezing)
+    backbones: ClassVar[tuple[str, ...]] = ("features",)
 
     def __init__(
         self,
