@@ -35,7 +35,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from spoofscope.models import MODELS
-from spoofscope.training.trainer import cpu_has_bf16
+from spoofscope.training.device import cpu_has_bf16
 
 
 def flops(model: torch.nn.Module, wave: torch.Tensor) -> int:
@@ -134,8 +134,8 @@ def train_rows(names: list[str], samples: int, batch: int, warmup: int, runs: in
 
 def recipe_rows(paths: list[str], samples: int, batch: int, warmup: int, runs: int) -> None:
     """Print seconds per training step of each recipe's model, interleaved, as ratios to the first."""
+    from spoofscope.training.build import build_model
     from spoofscope.training.config import load_config
-    from spoofscope.training.trainer import build_model
 
     print(f"training step: batch {batch} x {samples} samples, threads 2, median of {runs}")
     wave = torch.randn(batch, samples) * 0.05

@@ -5,8 +5,8 @@ Policies (``CropPolicy``):
 * ``pad="repeat"`` tiles a short recording whole ``int(length / T) + 1`` times and cuts to ``length``,
   as AASIST's ``pad`` does; ``pad="zero"`` appends zeros.
 * ``select="first"`` keeps the first ``length`` samples (AASIST's evaluation), ``"centre"`` the
-  middle, ``"random"`` a random window (training), ``"full"`` the whole recording (evaluation with
-  :func:`sliding_windows` and :func:`collate_padded`).
+  middle, ``"random"`` a random window (training), ``"full"`` the whole recording (scored window by window with
+  :func:`collate_list` and :mod:`spoofscope.evaluation.scoring`).
 
 Randomness (random crops, augmentation) comes from a generator seeded by (seed, epoch, index), so a
 seed fixes every crop regardless of worker count or order, and :meth:`AudioDataset.set_epoch`
@@ -24,6 +24,7 @@ from torch.utils.data import Dataset
 
 from spoofscope.audio.io import load
 from spoofscope.corpora.manifest import Manifest
+from spoofscope.inference.windows import repeat_pad
 
 #: AASIST's training / evaluation length: 64,600 samples (~4 s at 16 kHz).
 AASIST_LENGTH = 64600
@@ -62,7 +63,7 @@ class CropPolicy:
             return np.zeros(n, dtype=np.float32)
         if len(wave) < n:
             if self.pad == "repeat":
-                return np.tile(wave, n // len(wave) + 1)[:n]
+                return repeat_pad(wave, n)
             return np.pad(wave, (0, n - len(wave)))
         spare = len(wave) - n
         if self.select == "first":
@@ -179,30 +180,14 @@ def collate_pairs(
     return waves, labels, index
 
 
-def sliding_windows(wave: torch.Tensor, length: int, hop: int | None = None) -> torch.Tensor:
-    """Cut ``wave: [T]`` into ``[N, length]`` windows every ``hop`` samples (default ``length``).
-
-    The last window is zero-padded; a recording shorter than ``length`` gives one padded window.
-    Scores of the windows are usually averaged into one utterance score.
-    """
-    hop = hop or length
-    if length <= 0 or hop <= 0:
-        raise ValueError("length and hop must be positive")
-    total = max(len(wave), 1)
-    count = max(1, -(-(total - length) // hop) + 1) if total > length else 1
-    need = (count - 1) * hop + length
-    padded = torch.nn.functional.pad(wave, (0, need - len(wave)))
-    return padded.unfold(0, length, hop)
-
-
-def collate_padded(
+def collate_list(
     batch: Sequence[tuple[torch.Tensor, int, int]],
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Batch full-length items: ``(waves [B, T_max] zero-padded, lengths [B], labels [B], index [B])``."""
-    lengths = torch.tensor([len(w) for w, _, _ in batch], dtype=torch.long)
-    waves = torch.zeros(len(batch), int(lengths.max()) if len(batch) else 0)
-    for row, (w, _, _) in enumerate(batch):
-        waves[row, : len(w)] = w
+) -> tuple[list[torch.Tensor], torch.Tensor, torch.Tensor]:
+    """Batch full-length items as they are: ``(waves: list of [T], labels [B], index [B])``.
+
+    Recordings of a split differ in length; :func:`spoofscope.evaluation.scoring.score_windowed`
+    cuts each into the model's windows, so nothing is padded here.
+    """
     labels = torch.tensor([y for _, y, _ in batch], dtype=torch.long)
     index = torch.tensor([i for _, _, i in batch], dtype=torch.long)
-    return waves, lengths, labels, index
+    return [w for w, _, _ in batch], labels, index

@@ -29,7 +29,7 @@ import torch
 from spoofscope.corpora.manifest import Manifest
 from spoofscope.errors import ConfigError, CorpusError
 from spoofscope.evaluation.scorefile import ScoreSet, write_scores
-from spoofscope.training.config import EvalCrop
+from spoofscope.evaluation.scoring import EvalCrop
 
 SCORES_FILE = "scores.tsv"
 METRICS_FILE = "metrics.json"
@@ -101,10 +101,9 @@ def load_split(corpus: str, root: str | Path, split: str, max_files: int | None 
         UnknownNameError: unknown corpus.
         CorpusError: missing root, or the split is absent from it.
     """
-    from spoofscope.corpora import CORPORA
-    from spoofscope.training.trainer import stratified_subset
+    from spoofscope.corpora.splits import prepare, stratified_subset
 
-    manifest = CORPORA.get(corpus)().prepare(root)
+    manifest = prepare(corpus, root)
     part = manifest.filter(split=split)
     if not len(part):
         found = ", ".join(manifest.splits()) or "none"
@@ -129,11 +128,11 @@ def score_manifest(
     """
     from torch.utils.data import DataLoader
 
-    from spoofscope.corpora.dataset import AudioDataset, CropPolicy
-    from spoofscope.inference.windows import window_scores
-    from spoofscope.training.trainer import pick_device, score_loader
+    from spoofscope.corpora.dataset import AudioDataset, CropPolicy, collate_list
+    from spoofscope.evaluation.scoring import score_loader, score_windowed
+    from spoofscope.training.device import pick_device
 
-    length = opts.crop_samples or getattr(model, "crop_samples", 64600)
+    length = opts.crop_samples or model.crop_samples
     device = pick_device(opts.device)
     model = model.to(device)
     codecs = [c for c in (opts.channel, input_channel) if c]
@@ -146,17 +145,13 @@ def score_manifest(
         augment=channel,
         seed=opts.seed,
     )
-    # Whole utterances differ in length and the model contract takes no lengths: one at a time.
-    loader = DataLoader(dataset, batch_size=1 if whole else opts.batch_size, shuffle=False)
     if opts.crop == "windows":
-        model.eval()
-        scores = np.array(
-            [
-                window_scores(model, wave[0].numpy(), length, device, opts.batch_size).mean()
-                for wave, *_ in loader
-            ]
-        )
+        # the Detector's path: whole recordings, windows batched across them, scores averaged
+        loader = DataLoader(dataset, batch_size=opts.batch_size, collate_fn=collate_list)
+        scores, _, _ = score_windowed(model, loader, length, device, opts.batch_size)
     else:
+        # whole utterances differ in length and the model contract takes no lengths: one at a time
+        loader = DataLoader(dataset, batch_size=1 if whole else opts.batch_size, shuffle=False)
         scores, _ = score_loader(model, loader, device)
     return ScoreSet(
         utt_id=[u.utt_id for u in manifest],

@@ -7,6 +7,8 @@ overlapping windows whose scores are averaged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import torch
 
@@ -36,6 +38,47 @@ def windows(wave: np.ndarray, length: int, hop: int | None = None) -> np.ndarray
     return np.stack([wave[s : s + length] for s in starts])
 
 
+def recording_windows(
+    waves: Sequence[np.ndarray], length: int, hop: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The :func:`windows` of several recordings stacked: ``([N, length] float32, owner [N])``,
+    where ``owner[i]`` is the index in ``waves`` of the recording window ``i`` comes from."""
+    parts = [windows(np.asarray(w, dtype=np.float32), length, hop) for w in waves]
+    owner = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    return np.concatenate(parts) if parts else np.zeros((0, length), np.float32), owner
+
+
+def window_outputs(
+    model: torch.nn.Module,
+    waves: Sequence[np.ndarray],
+    length: int,
+    device: str | torch.device = "cpu",
+    batch: int = 16,
+    method: str = "score",
+) -> tuple[torch.Tensor, np.ndarray]:
+    """``model.<method>`` of every window of ``waves``, batched across recordings.
+
+    Returns ``(outputs [N, ...] on the CPU, owner [N])`` as :func:`recording_windows` orders the
+    windows. ``method="score"`` gives window scores; ``"forward"`` the logits, from which a
+    trainer takes both the scores and its dev loss in one pass. The caller sets eval mode and
+    the grad mode (the trainer's dev pass also runs under autocast).
+    """
+    chunks, owner = recording_windows(waves, length)
+    call = getattr(model, method)
+    out = [
+        call(torch.from_numpy(chunks[start : start + batch]).to(device)).float().cpu()
+        for start in range(0, chunks.shape[0], batch)
+    ]
+    return (torch.cat(out) if out else torch.zeros(0)), owner
+
+
+def mean_per_recording(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """Mean of the window ``values`` of each of ``n`` recordings (``owner`` as from
+    :func:`recording_windows`): the utterance score the Detector reports."""
+    sums = np.bincount(owner, weights=np.asarray(values, dtype=np.float64), minlength=n)
+    return sums / np.bincount(owner, minlength=n)
+
+
 @torch.inference_mode()
 def window_scores(
     model: torch.nn.Module,
@@ -46,13 +89,10 @@ def window_scores(
 ) -> np.ndarray:
     """Scores ``[N]`` of ``model`` on the :func:`windows` of a mono waveform ``wave: [T]``.
 
-    The one place a recording of any length becomes a score list: the :class:`Detector` and
-    ``spoofscope evaluate --crop windows`` both call it, so a figure measured by evaluation is
-    the figure a deployed detector gives.
+    The one path from a recording of any length to its score: the :class:`Detector`, training's
+    dev pass and ``spoofscope evaluate --crop windows`` all go through :func:`window_outputs`, so
+    a threshold fitted in training and a figure measured by evaluation are on the scale of the
+    scores a deployed detector gives.
     """
-    chunks = windows(np.asarray(wave, dtype=np.float32), length)  # [N, length]
-    out = []
-    for start in range(0, chunks.shape[0], batch):
-        block = torch.from_numpy(chunks[start : start + batch]).to(device)
-        out.append(model.score(block).float().cpu().numpy())
-    return np.concatenate(out)
+    scores, _ = window_outputs(model, [wave], length, device, batch)
+    return scores.numpy()

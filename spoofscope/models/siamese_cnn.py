@@ -8,7 +8,8 @@ default (any number of coefficients works; ``keep``/``drop`` of the front-end se
 
 Scoring (``head``):
 * ``"centroid"`` — logits are negative distances (``metric``: Euclidean or cosine) to the class
-  centroids ``[spoof, bona fide]``, set from reference embeddings by :meth:`enroll`;
+  centroids ``[spoof, bona fide]``: the mean embeddings of ``references`` training utterances per
+  class, enrolled by the trainer after every epoch (:mod:`spoofscope.training.enrolment`);
 * ``"linear"`` — a classification layer on the embedding.
 """
 
@@ -61,6 +62,8 @@ class SiameseCNN(FeatureCountermeasure):
         channels: the three block widths; heads: attention heads; dropout: Dropout2d rate.
         embedding_dim: output embedding size (128).
         head: ``"centroid"`` or ``"linear"``; metric: ``"euclidean"`` or ``"cosine"``.
+        references: training utterances per class whose mean embedding is each class centroid
+            (the centroid head; 0 for the linear head).
         crop_samples: 400 frames of 10 ms plus one window ≈ 4 s.
     """
 
@@ -74,17 +77,22 @@ class SiameseCNN(FeatureCountermeasure):
         embedding_dim: int = 128,
         head: str = "centroid",
         metric: str = "euclidean",
+        references: int | None = None,
         crop_samples: int = 64000,
     ) -> None:
         if head not in ("centroid", "linear"):
             raise ConfigError("head", "choose 'centroid' or 'linear'")
+        references = (256 if head == "centroid" else 0) if references is None else references
+        if head == "centroid" and references < 1:
+            raise ConfigError("references", "the centroid head needs at least one per class")
         if metric not in ("euclidean", "cosine"):
             raise ConfigError("metric", "choose 'euclidean' or 'cosine'")
         params = dict({"n_mfcc": 13} if frontend_params is None and frontend == "mfcc"
                       else frontend_params or {})  # fmt: skip
         config = {"frontend": frontend, "frontend_params": params, "channels": list(channels),
                   "heads": heads, "dropout": dropout, "embedding_dim": embedding_dim,
-                  "head": head, "metric": metric, "crop_samples": crop_samples}  # fmt: skip
+                  "head": head, "metric": metric, "references": references,
+                  "crop_samples": crop_samples}  # fmt: skip
         super().__init__(config, frontend, params, crop_samples)
         c1, c2, c3 = channels
         self.block1 = conv_block(1, c1)
@@ -94,11 +102,12 @@ class SiameseCNN(FeatureCountermeasure):
         self.attention = GatedSelfAttention(c3, heads)
         self.dropout = nn.Dropout2d(dropout)
         self.project = nn.Linear(c3, embedding_dim)
-        self.head, self.metric = head, metric
+        self.head, self.metric, self.references = head, metric, references
         if head == "linear":
             self.classifier = nn.Linear(embedding_dim, 2)
         else:
-            # [spoof, bona fide] centroids; set by enroll(), saved with the checkpoint.
+            # [spoof, bona fide] centroids; set by enroll(), saved with the checkpoint. Until
+            # then two orthogonal directions: an untrained model scores by an arbitrary axis.
             self.register_buffer("centroids", F.normalize(torch.eye(2, embedding_dim), dim=1))
 
     def embed(self, wave: Tensor) -> Tensor:
@@ -110,19 +119,19 @@ class SiameseCNN(FeatureCountermeasure):
         return F.normalize(self.project(x.mean(dim=(2, 3))), dim=1)
 
     @torch.no_grad()
-    def enroll(self, wave: Tensor, labels: Tensor) -> None:
-        """Set the class centroids from reference utterances (``labels``: 1 = bona fide, 0 = spoof).
+    def enroll(self, embeddings: Tensor, labels: Tensor) -> None:
+        """Set the class centroids to the mean of each class's reference ``embeddings: [N, D]``
+        (``labels``: 1 = bona fide, 0 = spoof).
 
         Raises:
             ConfigError: the model has a linear head, or a class has no reference.
         """
         if self.head != "centroid":
             raise ConfigError("head", "enroll needs head='centroid'")
-        emb = self.embed(wave)
         for k in (0, 1):
             if not bool((labels == k).any()):
                 raise ConfigError("labels", f"no reference of class {k}")
-            self.centroids[k] = emb[labels == k].mean(dim=0)
+            self.centroids[k] = embeddings[labels == k].mean(dim=0)
 
     def scores_against(self, wave: Tensor, references: Tensor) -> Tensor:
         """Negative distances of each utterance to enrolled reference embeddings → ``[B, K]``."""

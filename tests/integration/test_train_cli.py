@@ -153,8 +153,8 @@ def test_two_gloo_processes_match_single_process_training(tiny_root, tmp_path, l
     b = read_scores(tmp_path / "ddp/dev_scores.tsv").score
     np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     # Training moved the weights, so the match is not two untouched models.
+    from spoofscope.training.build import build_model
     from spoofscope.training.seeding import seed_everything
-    from spoofscope.training.trainer import build_model
 
     seed_everything(cfg.train.seed)
     initial = build_model(cfg).state_dict()

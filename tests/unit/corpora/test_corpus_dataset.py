@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from spoofscope.corpora import CORPORA
-from spoofscope.corpora.dataset import AudioDataset, CropPolicy, collate_padded, sliding_windows
+from spoofscope.corpora.dataset import AudioDataset, CropPolicy, collate_list
 
 
 def test_repeat_pad_matches_aasist_tiling() -> None:
@@ -73,17 +73,8 @@ def test_augment_receives_the_item_generator(la2019) -> None:
     assert torch.allclose(wave, plain[2][0] * seen[0])
 
 
-def test_sliding_windows_cover_the_signal_and_pad_the_tail() -> None:
-    x = torch.arange(10, dtype=torch.float32)
-    w = sliding_windows(x, length=4, hop=3)
-    assert w.tolist() == [[0, 1, 2, 3], [3, 4, 5, 6], [6, 7, 8, 9]]
-    w = sliding_windows(x, length=4)
-    assert w.tolist() == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 0, 0]]
-    assert sliding_windows(x[:2], length=4).tolist() == [[0, 1, 0, 0]]
-
-
-def test_collate_padded_returns_lengths() -> None:
-    batch = [(torch.ones(3), 1, 0), (torch.ones(5), 0, 4)]
-    waves, lengths, labels, index = collate_padded(batch)
-    assert waves.shape == (2, 5) and waves[0].tolist() == [1, 1, 1, 0, 0]
-    assert lengths.tolist() == [3, 5] and labels.tolist() == [1, 0] and index.tolist() == [0, 4]
+def test_collate_list_keeps_whole_recordings_of_any_length() -> None:
+    batch = [(torch.zeros(5), 1, 0), (torch.ones(3), 0, 7)]
+    waves, labels, index = collate_list(batch)
+    assert [len(w) for w in waves] == [5, 3]
+    assert labels.tolist() == [1, 0] and index.tolist() == [0, 7]

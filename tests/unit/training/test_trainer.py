@@ -15,14 +15,10 @@ from spoofscope.errors import CheckpointError, ConfigError, UnknownNameError
 from spoofscope.evaluation.scorefile import read_scores
 from spoofscope.localspoof.digest import build_digest, write_checksums
 from spoofscope.models.base import load_checkpoint, read_card
-from spoofscope.training.trainer import (
-    Trainer,
-    WaitClock,
-    class_weights,
-    load_splits,
-    read_metrics,
-    score_loader,
-)
+from spoofscope.training.build import class_weights
+from spoofscope.training.data import WaitClock, load_splits
+from spoofscope.training.run_files import read_metrics
+from spoofscope.training.trainer import Trainer
 from tests.unit.training.conftest import recipe
 
 
@@ -87,12 +83,33 @@ def test_wait_clock_sums_the_time_spent_waiting_for_items():
     assert 0.06 <= clock.seconds <= elapsed - 0.15
 
 
+def _dev_windows(trainer):
+    """Dev recordings, their labels, and the logits and labels of every window of each: a dev
+    pass recomputed one recording at a time, as the Detector scores."""
+    from spoofscope.inference.windows import windows
+
+    length = trainer.cfg.data.crop_samples
+    waves = [trainer.dev_data[i][0].numpy() for i in range(len(trainer.dev_data))]
+    labels = np.array([trainer.dev_data[i][1] for i in range(len(trainer.dev_data))])
+    trainer.model.eval()
+    with torch.no_grad():
+        outs = [trainer.model(torch.from_numpy(windows(w, length))) for w in waves]
+    # every window of a recording carries its label, as a training crop does
+    targets = torch.cat([torch.full((len(o),), int(y)) for o, y in zip(outs, labels, strict=True)])
+    return waves, labels, torch.cat(outs), targets
+
+
 def test_dev_loss_from_the_scoring_pass_equals_a_separate_loss_pass(tiny_la, tmp_path):
+    from spoofscope.inference.windows import window_scores
+
     trainer = Trainer(recipe(tiny_la, "train.epochs=1"), tmp_path / "run", progress=False)
     trainer.fit()
     dev = trainer._dev()
-    scores, labels = score_loader(trainer.model, trainer.dev_loader, trainer.device)
-    assert dev["dev_loss"] == pytest.approx(trainer._dev_loss(), rel=1e-6)
+    waves, labels, logits, targets = _dev_windows(trainer)
+    scores = [window_scores(trainer.model, w, trainer.cfg.data.crop_samples).mean() for w in waves]
+    with torch.no_grad():
+        separate = float(trainer.loss(logits, targets))
+    assert dev["dev_loss"] == pytest.approx(separate, rel=1e-5)
     assert np.allclose(trainer.dev_scores, scores, atol=1e-5)
     assert np.array_equal(trainer.dev_labels, labels)
 
@@ -331,7 +348,7 @@ def test_cpu_bf16_autocasts_training_steps_and_records_the_precision(
     tiny_la, tmp_path, monkeypatch
 ):
     # bf16 autocast runs (emulated, slower) on any CPU, so the test needs no bf16 kernels
-    monkeypatch.setattr("spoofscope.training.trainer.cpu_has_bf16", lambda: True)
+    monkeypatch.setattr("spoofscope.training.device.cpu_has_bf16", lambda: True)
     trainer = Trainer(recipe(tiny_la, "train.epochs=1", "train.cpu_bf16=true"), tmp_path / "run",
                       progress=False)  # fmt: skip
     assert trainer.amp_dtype is torch.bfloat16
@@ -346,7 +363,7 @@ def test_cpu_bf16_autocasts_training_steps_and_records_the_precision(
 
 
 def test_dev_autocast_scores_dev_at_the_training_precision(tiny_la, tmp_path, monkeypatch):
-    monkeypatch.setattr("spoofscope.training.trainer.cpu_has_bf16", lambda: True)
+    monkeypatch.setattr("spoofscope.training.device.cpu_has_bf16", lambda: True)
     cfg = recipe(tiny_la, "train.epochs=1", "train.cpu_bf16=true", "train.dev_autocast=true",
                  "model={name: lcnn, params: {backend: pool}}")  # fmt: skip
     trainer = Trainer(cfg, tmp_path / "run", progress=False)
@@ -362,14 +379,14 @@ def test_dev_autocast_scores_dev_at_the_training_precision(tiny_la, tmp_path, mo
 
 
 def test_autocast_dtype_falls_back_to_float32_without_bf16_kernels(tiny_la, monkeypatch):
-    from spoofscope.training.trainer import autocast_dtype
+    from spoofscope.training.device import autocast_dtype
 
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
     on = recipe(tiny_la, "train.cpu_bf16=true")
     assert autocast_dtype(recipe(tiny_la), cpu) is None  # float32 unless asked
     assert autocast_dtype(on, cuda) is torch.float16  # amp is the CUDA switch
     assert autocast_dtype(recipe(tiny_la, "train.amp=false"), cuda) is None
-    monkeypatch.setattr("spoofscope.training.trainer.cpu_has_bf16", lambda: False)
+    monkeypatch.setattr("spoofscope.training.device.cpu_has_bf16", lambda: False)
     assert autocast_dtype(on, cpu) is None
 
 
@@ -411,14 +428,9 @@ def test_speaker_adversary_is_sized_from_the_tapped_embedding_and_trained_beside
     assert not torch.equal(first.weight, before)
     # the dev loss is the task's cross-entropy alone, without the speaker term
     record = [r for r in read_metrics(tmp_path / "run/metrics.jsonl") if r["kind"] == "epoch"][-1]
-    trainer.model.eval()
-    total, n = 0.0, 0
-    with torch.no_grad():
-        for wave, labels, _ in trainer.dev_loader:
-            logits = trainer.model(wave)
-            total += float(torch.nn.functional.cross_entropy(logits, labels)) * len(labels)
-            n += len(labels)
-    assert record["dev_loss"] == pytest.approx(total / n, rel=1e-5)
+    _, _, logits, targets = _dev_windows(trainer)
+    task_loss = float(torch.nn.functional.cross_entropy(logits, targets))
+    assert record["dev_loss"] == pytest.approx(task_loss, rel=1e-5)
 
 
 def test_speaker_adversary_naming_a_missing_submodule_fails_before_the_corpus_is_read(tmp_path):
