@@ -16,7 +16,7 @@ from spoofscope.cli.corpus import corpus_app
 from spoofscope.errors import ConfigError
 
 if TYPE_CHECKING:
-    from spoofscope.localspoof.build import BuildResult
+    from spoofscope.localspoof.rendering import BuildResult
 
 
 def _attack_list(value: str | None) -> list[str] | None:

@@ -22,7 +22,7 @@ from spoofscope.audio.channel import frame_rms_db
 from spoofscope.audio.pitch import median_f0
 from spoofscope.errors import CorpusError
 from spoofscope.evaluation.metrics import compute_eer
-from spoofscope.localspoof.build import read_manifest
+from spoofscope.localspoof.layout import read_manifest
 
 SINGLE_MIN_EER = 0.30
 COMBINED_MIN_EER = 0.20

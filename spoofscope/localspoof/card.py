@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from spoofscope.localspoof.atomic import write_text_atomic
 from spoofscope.localspoof.attacks import ATTACKS
 from spoofscope.localspoof.chain import __doc__ as CHAIN_DOC
 from spoofscope.localspoof.plan import Job
@@ -134,8 +135,6 @@ def write_card(
     the audit it already holds, which still describes the same audio (a re-run with
     ``--no-audit`` must not erase it). After any file was rendered, an old audit is stale.
     """
-    from spoofscope.localspoof.build import write_text_atomic
-
     path = Path(root) / "README.md"
     if audit is None and unchanged:
         audit = previous_audit(path)

@@ -17,7 +17,8 @@ from pathlib import Path
 import soundfile as sf
 
 from spoofscope.errors import CorpusError
-from spoofscope.localspoof.build import read_manifest, write_text_atomic
+from spoofscope.localspoof.atomic import write_text_atomic
+from spoofscope.localspoof.layout import read_manifest
 
 CHECKSUMS = "checksums.tsv"
 #: Manifest columns that describe how a file was made; a change there explains a changed file.

@@ -22,8 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from spoofscope.localspoof.attacks import ATTACKS
-from spoofscope.localspoof.build import BuildResult, check_build_info, render_and_record
+from spoofscope.localspoof.audit import audit_corpus
+from spoofscope.localspoof.card import write_card
+from spoofscope.localspoof.layout import check_build_info
 from spoofscope.localspoof.plan import SEEN_ATTACKS, attacks_by_split, plan_extras
+from spoofscope.localspoof.rendering import BuildResult, render_and_record
 from spoofscope.localspoof.sources import EXTRA_VOICES, discover
 
 _INTRO = (
@@ -60,8 +63,6 @@ def build_extras(
             render, or a failed shortcut audit.
         ConfigError: bad options, or ``out`` holds another add-on or a build.
     """
-    from spoofscope.localspoof.card import write_card
-
     start = time.perf_counter()
     seen_attacks = tuple(seen or SEEN_ATTACKS)
     names = attacks_by_split(None, seen_attacks)["train"]
@@ -80,8 +81,6 @@ def build_extras(
     check_build_info(root, info)
     result = render_and_record(root, jobs, workers, progress)
     if run_audit:
-        from spoofscope.localspoof.audit import audit_corpus
-
         result.audit = audit_corpus(root, workers=workers, progress=progress)
     write_card(
         root,

@@ -29,13 +29,10 @@ import numpy as np
 from spoofscope.errors import ConfigError
 from spoofscope.localspoof.attacks import ATTACKS
 from spoofscope.localspoof.attacks.base import ConversionAttack
-from spoofscope.localspoof.build import (
-    BuildResult,
-    check_build_info,
-    read_manifest,
-    render_and_record,
-)
+from spoofscope.localspoof.digest import build_digest
+from spoofscope.localspoof.layout import check_build_info, read_manifest
 from spoofscope.localspoof.plan import SPLIT_LETTER, Job
+from spoofscope.localspoof.rendering import BuildResult, render_and_record
 from spoofscope.localspoof.sources import voice_of
 
 #: Marks the copies' utterance ids (``LS_TV_0000001``), disjoint from a build's ``LS_T_…``.
@@ -61,7 +58,7 @@ def plan_copies(
     source's speaker, language and transcript, as a build's conversions do.
 
     Args:
-        rows: a build's manifest rows (:func:`spoofscope.localspoof.build.read_manifest`).
+        rows: a build's manifest rows (:func:`spoofscope.localspoof.layout.read_manifest`).
         attacks: conversion attack ids.
         copies: conversions per bona fide file.
         split: whose bona fide files are converted.
@@ -129,8 +126,6 @@ def build_copies(
             (its Debian package is not installed).
         ConfigError: bad options, or ``out`` holds other copies.
     """
-    from spoofscope.localspoof.digest import build_digest
-
     start = time.perf_counter()
     jobs = plan_copies(read_manifest(root), attacks, copies, split, seed)
     for attack_id in attacks:

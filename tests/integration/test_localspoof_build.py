@@ -10,13 +10,14 @@ import pytest
 import soundfile as sf
 
 from spoofscope.corpora import CORPORA
-from spoofscope.localspoof.build import MANIFEST, PROTOCOL_DIR, PROTOCOL_NAMES, build
+from spoofscope.localspoof.build import build
 from spoofscope.localspoof.digest import (
     compare_builds,
     compute_checksums,
     corpus_digest,
     read_checksums,
 )
+from spoofscope.localspoof.layout import MANIFEST, PROTOCOL_DIR, PROTOCOL_NAMES
 from tests.fixtures.localspoof import TINY_SEED, tiny_corpus
 from tests.integration.cli_runner import run_cli
 

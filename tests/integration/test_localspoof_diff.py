@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from spoofscope.localspoof.build import MANIFEST
 from spoofscope.localspoof.digest import CHECKSUMS, compare_builds, pcm_digest
+from spoofscope.localspoof.layout import MANIFEST
 from tests.fixtures.localspoof import tiny_corpus
 from tests.integration.cli_runner import run_cli
 

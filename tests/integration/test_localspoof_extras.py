@@ -8,8 +8,8 @@ import pytest
 
 from spoofscope.corpora import CORPORA
 from spoofscope.errors import ConfigError
-from spoofscope.localspoof.build import read_manifest
 from spoofscope.localspoof.extras import build_extras
+from spoofscope.localspoof.layout import read_manifest
 from spoofscope.localspoof.sources import EXTRA_VOICES
 from spoofscope.training.config import apply_overrides, validate
 from tests.fixtures.localspoof import tiny_corpus

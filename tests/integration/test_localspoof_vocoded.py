@@ -9,8 +9,8 @@ import pytest
 
 from spoofscope.corpora import CORPORA
 from spoofscope.errors import ConfigError, CorpusError
-from spoofscope.localspoof.build import MANIFEST, read_manifest
 from spoofscope.localspoof.digest import build_digest
+from spoofscope.localspoof.layout import MANIFEST, read_manifest
 from spoofscope.localspoof.vocoded import build_copies, plan_copies
 from spoofscope.training.config import RunConfig, apply_overrides, validate
 from tests.fixtures.localspoof import TINY_SEED, tiny_copies, tiny_corpus

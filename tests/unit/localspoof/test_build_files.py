@@ -10,15 +10,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from spoofscope.localspoof.build import (
-    CSV_COLUMNS,
-    audio_path,
-    manifest_text,
-    protocol_text,
-    write_atomic,
-    write_flac,
-)
+from spoofscope.localspoof.atomic import write_atomic
+from spoofscope.localspoof.layout import CSV_COLUMNS, audio_path, manifest_text, protocol_text
 from spoofscope.localspoof.plan import Job
+from spoofscope.localspoof.rendering import write_flac
 
 
 def job(utt: str, split: str, attack: str) -> Job:
@@ -70,6 +65,7 @@ def test_a_job_that_fails_to_render_is_left_out_and_listed(tmp_path: Path, monke
     manifest, listed in failures.tsv, and the result carries it (the CLI then exits 1)."""
     from spoofscope.errors import AudioError
     from spoofscope.localspoof import build as build_module
+    from spoofscope.localspoof import rendering
 
     victim: list[str] = []
 
@@ -80,8 +76,8 @@ def test_a_job_that_fails_to_render_is_left_out_and_listed(tmp_path: Path, monke
             raise AudioError(f"festival {job.attack}", "synthesizer wrote unreadable audio")
         return np.full(1600, 0.1, dtype=np.float32)
 
-    monkeypatch.setattr(build_module, "render", fake_render)
-    monkeypatch.setattr(build_module, "MAX_FAILED_FRACTION", 0.05)
+    monkeypatch.setattr(rendering, "render", fake_render)
+    monkeypatch.setattr(rendering, "MAX_FAILED_FRACTION", 0.05)
     result = build_module.build(tmp_path, size="tiny", progress=False, run_audit=False)
     assert [u for u, _ in result.failures] == victim
     assert victim[0] not in {j.utt_id for j in result.jobs}

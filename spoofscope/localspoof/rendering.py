@@ -1,0 +1,196 @@
+"""Render planned jobs into a LocalSpoof folder and write what describes it.
+
+A build, its vocoded copies and the extra voices differ in what they plan; they all render here.
+
+Resuming is by file: a FLAC only ever appears under its final name through ``os.replace`` of a
+finished temporary file, so a file that exists is complete, and a re-run renders only what is
+missing. Protocols and the manifest are written from the plan, never from what happens to be on
+disk, so an interrupted-then-resumed build writes the same protocols as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+from spoofscope.errors import CorpusError, SpoofscopeError
+from spoofscope.localspoof.atomic import remove_temporaries, write_atomic, write_text_atomic
+from spoofscope.localspoof.attacks import ATTACKS
+from spoofscope.localspoof.attacks.base import TtsAttack
+from spoofscope.localspoof.chain import STORE_SR, telephone_chain
+from spoofscope.localspoof.digest import compute_checksums, corpus_digest, write_checksums
+from spoofscope.localspoof.layout import (
+    FAILURES,
+    MANIFEST,
+    PROTOCOL_DIR,
+    PROTOCOL_NAMES,
+    audio_path,
+    flac_dir,
+    manifest_text,
+    protocol_text,
+)
+from spoofscope.localspoof.plan import BONAFIDE, Job
+from spoofscope.localspoof.sources import SPLITS, decode
+
+#: More failed jobs than this fraction means a broken synthesizer or source, not a bad text.
+MAX_FAILED_FRACTION = 0.01
+
+
+def write_flac(path: Path, wave: np.ndarray, sr: int = STORE_SR) -> None:
+    """Store ``wave`` [T] as 16-bit FLAC at ``path`` atomically."""
+    write_atomic(path, lambda tmp: sf.write(tmp, wave, sr, format="FLAC", subtype="PCM_16"))
+
+
+def render(job: Job) -> np.ndarray:
+    """Make ``job``'s audio and pass it through the common channel; float32 [T] at 16 kHz.
+
+    Raises:
+        AudioError: when a source cannot be decoded or a synthesizer fails.
+    """
+    settings = json.loads(job.settings)
+    if job.attack == BONAFIDE:
+        wave, sr = decode(job.source_file)
+    else:
+        attack = ATTACKS.get(job.attack)()
+        if isinstance(attack, TtsAttack):
+            wave, sr = attack.synthesize(job.text, settings)
+        else:
+            wave, sr = attack.convert(*decode(job.source_file), settings)
+    return telephone_chain(wave, sr, job.seed)
+
+
+def _render_job(job_fields: dict[str, Any], root: str) -> tuple[str, str | None]:
+    """Worker: render one job to its file; return (utt_id, error message or None)."""
+    job = Job(**job_fields)
+    try:
+        write_flac(Path(root) / audio_path(job), render(job))
+    except SpoofscopeError as exc:
+        return job.utt_id, str(exc)
+    return job.utt_id, None
+
+
+@dataclass
+class BuildResult:
+    """What a build did."""
+
+    root: Path
+    jobs: list[Job]
+    rendered: int
+    skipped: int
+    seconds: float
+    audit: Any = None
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    digest: str = ""  # corpus_digest of checksums.tsv: equal digests, equal audio
+
+
+def render_and_record(
+    root: Path,
+    jobs: list[Job],
+    workers: int = 1,
+    progress: bool = True,
+    on_written: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Render the jobs whose files are missing, then write what describes the folder.
+
+    Writes the protocol of each split the jobs hold, ``localspoof.csv``, ``failures.tsv`` and
+    ``checksums.tsv``. The caller has written ``build.json``
+    (:func:`spoofscope.localspoof.layout.check_build_info`).
+
+    Args:
+        root: the folder.
+        jobs: everything it should hold.
+        workers: render processes.
+        progress: show a progress bar.
+        on_written: called with each finished utt_id in the parent (a test hook that may raise to
+            interrupt the build).
+
+    Returns:
+        a :class:`BuildResult`.
+
+    Raises:
+        CorpusError: more files failed than a few bad texts explain.
+    """
+    for split in SPLITS:
+        remove_temporaries(root / flac_dir(split))
+    todo = [j for j in jobs if not (root / audio_path(j)).is_file()]
+    failures = _render_all(todo, root, workers, progress, on_written)
+    if len(failures) > max(1, MAX_FAILED_FRACTION * len(jobs)):
+        shown = "; ".join(f"{u}: {why}" for u, why in failures[:5])
+        raise CorpusError(str(root), f"{len(failures)} file(s) failed to render: {shown}")
+    # A synthesizer that fails on one text fails on it every time (the plan is seeded), so
+    # leaving the few failed jobs out keeps the corpus deterministic; they are listed in
+    # failures.tsv and the data card, and the CLI exits 1.
+    failed = {u for u, _ in failures}
+    kept = [j for j in jobs if j.utt_id not in failed]
+    for split in SPLITS:
+        if any(j.split == split for j in jobs):
+            text = protocol_text(kept, split)
+            write_text_atomic(root / PROTOCOL_DIR / PROTOCOL_NAMES[split], text)
+    write_text_atomic(root / MANIFEST, manifest_text(kept))
+    write_text_atomic(
+        root / FAILURES, "utt_id\treason\n" + "".join(f"{u}\t{why}\n" for u, why in failures)
+    )
+    result = BuildResult(root, kept, len(todo), len(jobs) - len(todo), 0.0, failures=failures)
+    # Read back from disk rather than kept from rendering: a resumed build rendered only part.
+    checksums = compute_checksums(root, workers=workers)
+    write_checksums(root, checksums)
+    result.digest = corpus_digest(checksums)
+    return result
+
+
+def _render_all(
+    todo: list[Job],
+    root: Path,
+    workers: int,
+    progress: bool,
+    on_written: Callable[[str], None] | None,
+) -> list[tuple[str, str]]:
+    """Render ``todo``; return (utt_id, reason) of each failure."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    failures: list[tuple[str, str]] = []
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        disable=not progress,
+    )
+
+    def done(utt_id: str, error: str | None) -> None:
+        if error is not None:
+            failures.append((utt_id, error))
+        bar.advance(task)
+        if on_written is not None and error is None:
+            on_written(utt_id)
+
+    with bar:
+        task = bar.add_task("rendering", total=len(todo))
+        if workers <= 1:
+            for job in todo:
+                done(*_render_job(job.as_dict(), str(root)))
+            return failures
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            # Keep a bounded window in flight so an interrupt leaves little queued work.
+            pending: set[Future] = set()
+            queue = iter(todo)
+            try:
+                for job in queue:
+                    pending.add(pool.submit(_render_job, job.as_dict(), str(root)))
+                    if len(pending) >= workers * 4:
+                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for fut in finished:
+                            done(*fut.result())
+                for fut in pending:
+                    done(*fut.result())
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    return failures
