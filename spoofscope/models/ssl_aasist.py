@@ -7,55 +7,39 @@ part (spectral/temporal GATs, heterogeneous GATs, master nodes). ``ssl-linear`` 
 dense layer" classifier of seed 003: mean-pooled hidden states → dropout → linear, with an encoder
 freeze/unfreeze switch.
 
-The SSL model is read from a local directory (``ssl_path``, ``save_pretrained`` layout). With
-``ssl_path=None`` a tiny randomly initialised wav2vec 2.0 (hidden size 32, 2 layers) is built in
-memory: nothing is downloaded, so ``MODELS.get(name)()`` always works (useful for tests and
-parameter counting, useless for detection until trained or given a real encoder).
+The SSL model is read from the local directory ``ssl_path`` names (``save_pretrained`` layout; see
+:mod:`spoofscope.features.ssl`): a recipe must name one, since a detector on an untrained stand-in
+encoder would train and score without saying that it means nothing. ``ssl_path: tiny-random``
+builds a small random wav2vec 2.0 in memory for tests; the model's config, and so its card,
+records that name as given.
 """
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from spoofscope.errors import ConfigError
 from spoofscope.models.aasist import AASIST, ResidualBlock
 from spoofscope.models.base import FeatureCountermeasure, register_model
 
-#: The tiny stand-in encoder used when no ``ssl_path`` is given.
-TINY_WAV2VEC2: dict[str, Any] = {
-    "hidden_size": 32,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 2,
-    "intermediate_size": 64,
-    "conv_dim": [32, 32],
-    "conv_kernel": [10, 8],
-    "conv_stride": [5, 4],
-    "num_conv_pos_embeddings": 16,
-    "num_conv_pos_embedding_groups": 2,
-}
-
 
 def build_ssl_frontend(ssl_path: str | None, layer: int | None, freeze: bool) -> nn.Module:
-    """The ``ssl`` front-end on ``ssl_path``, or on a tiny random wav2vec 2.0 when it is None."""
+    """The ``ssl`` front-end on the encoder ``ssl_path`` names (a local directory or
+    ``tiny-random``).
+
+    Raises:
+        ConfigError: ``ssl_path`` is None (key ``model.params.ssl_path``), or names no loadable
+            local encoder (see :func:`spoofscope.features.ssl.load_pretrained`).
+    """
     from spoofscope.features import build_frontend
+    from spoofscope.features.ssl import NO_MODEL_WHY
 
-    if ssl_path is not None:
-        return build_frontend("ssl", model=ssl_path, layer=layer, freeze=freeze)
-    from transformers import Wav2Vec2Config, Wav2Vec2Model
-
-    from spoofscope.features.ssl import quiet_transformers
-
-    quiet_transformers()
-    torch_state = torch.random.get_rng_state()
-    with tempfile.TemporaryDirectory(prefix="spoofscope-tiny-w2v2-") as tmp:
-        Wav2Vec2Model(Wav2Vec2Config(**TINY_WAV2VEC2)).save_pretrained(tmp)
-        frontend = build_frontend("ssl", model=tmp, layer=layer, freeze=freeze)
-    torch.random.set_rng_state(torch_state)  # building the stand-in must not shift user seeds
-    return frontend
+    if ssl_path is None:
+        raise ConfigError("model.params.ssl_path", NO_MODEL_WHY)
+    return build_frontend("ssl", model=str(ssl_path), layer=layer, freeze=freeze)
 
 
 @register_model("ssl-aasist")
@@ -63,7 +47,8 @@ class SSLAASIST(AASIST):
     """SSL front-end → linear(128) → AASIST encoder (4 blocks) and graph part → logits ``[B, 2]``.
 
     Args:
-        ssl_path: local SSL model directory, or None for the tiny random stand-in.
+        ssl_path: local SSL model directory (``save_pretrained`` layout), or ``tiny-random``
+            in tests. Required: None raises ConfigError.
         ssl_layer: hidden state to use (None = learned weighted sum of all layers).
         freeze: keep the SSL encoder fixed.
         proj_dim: width of the linear projection of the hidden states (128).
@@ -130,7 +115,8 @@ class SSLLinear(FeatureCountermeasure):
     ) -> None:
         config = {"ssl_path": ssl_path, "ssl_layer": ssl_layer, "freeze": freeze,
                   "dropout": dropout, "crop_samples": crop_samples}  # fmt: skip
-        # Skip FeatureCountermeasure.__init__: this front-end needs the tiny stand-in logic.
+        # Skip FeatureCountermeasure.__init__: the front-end is built from ssl_path, which must
+        # fail under its own key when missing.
         super(FeatureCountermeasure, self).__init__(config, crop_samples=crop_samples)
         self.frontend = build_ssl_frontend(ssl_path, ssl_layer, freeze)
         self.dropout = nn.Dropout(dropout)
