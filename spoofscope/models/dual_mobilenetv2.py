@@ -1,14 +1,17 @@
 """Dual MobileNetV2 (seed 001): a spectrogram-image branch and an MFCC-image branch, fused.
 
 Each branch is a MobileNetV2 backbone (torchvision names under ``spec.*`` / ``mfcc.*``) with global
-average pooling to 1280 features. ``fusion="concat"`` concatenates them (2560), as the report;
-``fusion="attention"`` learns per-modality weights (a softmax over one score per branch, computed
-from each branch's features) and takes the weighted sum (1280). Head: Dense 512-256-64, each with
-BatchNorm and Dropout, then Dense(1) → ``[-z/2, z/2]``.
+average pooling to 1280 features; ``backbone_weights`` loads the same ImageNet weights into both,
+as the report's two branches are each "pre-trained on Image net". ``fusion="concat"`` concatenates
+them (2560), as the report; ``fusion="attention"`` learns per-modality weights (a softmax over one
+score per branch, computed from each branch's features) and takes the weighted sum (1280). Head:
+Dense 512-256-64, each with BatchNorm and Dropout, then Dense(1) → ``[-z/2, z/2]``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 import torch
@@ -17,7 +20,14 @@ from torch import Tensor, nn
 from spoofscope.errors import ConfigError
 from spoofscope.features import build_frontend
 from spoofscope.models.base import Countermeasure, logit_pair, register_model
-from spoofscope.models.mobilenetv2 import FEATURE_DIM, freeze_stages, mobilenet_v2_features
+from spoofscope.models.mobilenetv2 import (
+    FEATURE_DIM,
+    WEIGHTS_NOT_GIVEN,
+    backbone_state,
+    freeze_stages,
+    load_backbone,
+    mobilenet_v2_features,
+)
 
 BRANCH_FRONTENDS: dict[str, dict[str, Any]] = {
     "spec": {"source": "spectrogram", "size": [200, 200]},
@@ -34,10 +44,19 @@ class DualMobileNetV2(Countermeasure):
         fusion: ``"concat"`` or ``"attention"``.
         head: hidden widths of the head (512, 256, 64); dropout: after each hidden layer.
         trainable_top: top backbone stages left trainable in each branch (None = all).
+        backbone_weights: torchvision's ImageNet ``mobilenet_v2`` state dict file for both
+            branches, ``"none"`` for random initial weights, or a card's record (see
+            :func:`spoofscope.models.mobilenetv2.backbone_state`).
+
+    Raises:
+        ConfigError: an unknown ``fusion``, or ``backbone_weights`` names no file.
+        CheckpointError: the weights file is unreadable or does not fit a backbone.
     """
 
     #: the pretrained parts, each a branch of its own for freezing (``top:N`` counts per branch)
     backbones: ClassVar[tuple[str, ...]] = ("spec", "mfcc")
+    #: params a recipe must state, with what a recipe that leaves one out is told
+    recipe_requires: ClassVar[dict[str, str]] = {"backbone_weights": WEIGHTS_NOT_GIVEN}
 
     def __init__(
         self,
@@ -48,19 +67,24 @@ class DualMobileNetV2(Countermeasure):
         dropout: float = 0.5,
         trainable_top: int | None = None,
         crop_samples: int = 64000,
+        backbone_weights: str | Path | Mapping[str, str] | None = None,
     ) -> None:
         if fusion not in ("concat", "attention"):
             raise ConfigError("fusion", "choose 'concat' or 'attention'")
         spec_params = dict(spec_params or BRANCH_FRONTENDS["spec"])
         mfcc_params = dict(mfcc_params or BRANCH_FRONTENDS["mfcc"])
+        state, record = backbone_state(backbone_weights)
         config = {"spec_params": spec_params, "mfcc_params": mfcc_params, "fusion": fusion,
                   "head": list(head), "dropout": dropout, "trainable_top": trainable_top,
-                  "crop_samples": crop_samples}  # fmt: skip
+                  "crop_samples": crop_samples, "backbone_weights": record}  # fmt: skip
         super().__init__(config, crop_samples=crop_samples)
         self.frontend_spec = build_frontend("image", **spec_params)
         self.frontend_mfcc = build_frontend("image", **mfcc_params)
         self.spec = mobilenet_v2_features()
         self.mfcc = mobilenet_v2_features()
+        if state is not None:
+            for branch in (self.spec, self.mfcc):
+                load_backbone(branch, state, source=str(backbone_weights))
         self.fusion = fusion
         if fusion == "attention":
             self.modality_score = nn.Linear(FEATURE_DIM, 1)

@@ -2,28 +2,44 @@
 
 The backbone is MobileNetV2 (Sandler et al., CVPR 2018; width 1.0) with the module layout and
 parameter names of torchvision's ``mobilenet_v2`` (``features.0.0.weight`` … ``features.18.1.*``), so
-``load_backbone`` accepts a user-supplied torchvision ImageNet state dict; its ``classifier.*`` is
-replaced by the report's head: global average pool → Dense(64, ReLU) → Dropout → Dense(1).
-``freeze_backbone(trainable_top=N)`` implements the two-phase schedule (phase 1: N = 0, head only;
-phase 2: the top N of the 19 ``features`` stages trainable).
+``backbone_weights`` takes torchvision's ImageNet state dict as a file the user saved (torchvision is
+not a dependency); its ``classifier.*`` is dropped for the report's head: global average pool →
+Dense(64, ReLU) → Dropout → Dense(1). ``freeze_backbone(trainable_top=N)`` implements the two-phase
+schedule (phase 1: N = 0, head only; phase 2: the top N of the 19 ``features`` stages trainable).
 
 Output: single logit ``z`` → ``[-z/2, z/2]`` (see :func:`spoofscope.models.base.logit_pair`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 from torch import Tensor, nn
 
-from spoofscope.errors import ConfigError
+from spoofscope.errors import CheckpointError, ConfigError
 from spoofscope.models.base import FeatureCountermeasure, logit_pair, register_model
 from spoofscope.models.paper_cnn import IMAGE_FRONTEND
+from spoofscope.models.pretrained import sha256
 
 #: (expansion t, channels c, repeats n, first stride s) — Table 2 of the MobileNetV2 paper.
 INVERTED_RESIDUAL_SETTING = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
                              (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1))  # fmt: skip
 FEATURE_DIM = 1280
+
+#: the ``backbone_weights`` value that asks for random initial weights (tests, training from scratch)
+RANDOM_INIT = "none"
+#: where the ImageNet weights come from: torchvision's release, saved once on a machine online
+IMAGENET_SOURCE = (
+    "torchvision's MobileNet_V2_Weights.IMAGENET1K_V1 state dict "
+    "(torch.save(model.state_dict(), path) on a machine with internet)"
+)
+#: what a recipe that leaves ``backbone_weights`` out is told
+WEIGHTS_NOT_GIVEN = (
+    f"no ImageNet weights named: give the path of {IMAGENET_SOURCE}, "
+    f"or '{RANDOM_INIT}' for random initial weights"
+)
 
 
 def conv_bn_relu6(c_in: int, c_out: int, kernel: int = 3, stride: int = 1, groups: int = 1):
@@ -66,21 +82,123 @@ def mobilenet_v2_features(in_channels: int = 3) -> nn.Sequential:
     return nn.Sequential(*stages)
 
 
-def load_backbone(features: nn.Sequential, state: dict[str, Tensor]) -> int:
-    """Load the ``features.*`` entries of a torchvision-named state dict; ignore ``classifier.*``.
+def _reason(exc: Exception) -> str:
+    """The first sentence of what went wrong: torch's weights-only errors wrap the unpickler's
+    own reason in paragraphs of general advice, some of it (``weights_only=False``) unsafe here."""
+    text = str(exc)
+    _, marker, unpickler = text.partition("WeightsUnpickler error:")
+    lines = [line.strip() for line in (unpickler if marker else text).splitlines() if line.strip()]
+    return lines[0].split(". ")[0].rstrip(".") if lines else type(exc).__name__
+
+
+def read_state_dict(path: Path) -> dict[str, Tensor]:
+    """The tensors of a ``.safetensors`` file or of a weights-only torch file (any other suffix).
+
+    A torch file is read with ``torch.load(weights_only=True, map_location="cpu")``: no code runs.
+
+    Raises:
+        CheckpointError: the file cannot be read or does not map names to tensors.
+    """
+    if path.suffix == ".safetensors":
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+
+        try:
+            state = load_file(str(path))
+        except (SafetensorError, OSError) as exc:
+            raise CheckpointError(path, f"unreadable safetensors file: {_reason(exc)}") from None
+    else:
+        import pickle
+
+        import torch
+
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except (RuntimeError, pickle.UnpicklingError, EOFError, OSError) as exc:
+            raise CheckpointError(
+                path, f"torch.load(weights_only=True) reads no state dict from it: {_reason(exc)}"
+            ) from None
+    if not isinstance(state, dict) or not all(
+        isinstance(k, str) and isinstance(v, Tensor) for k, v in state.items()
+    ):
+        raise CheckpointError(path, "does not hold a state dict (names to tensors)")
+    return state
+
+
+def load_backbone(
+    features: nn.Sequential, state: Mapping[str, Tensor], source: str | Path = "state dict"
+) -> int:
+    """Load the ``features.*`` tensors of a torchvision ``mobilenet_v2`` state dict into ``features``.
+
+    Our stages carry torchvision's names, so ``features.<key>`` maps to ``<key>``; the ImageNet
+    ``classifier.*`` is dropped (our head replaces it). A missing ``num_batches_tracked`` counter
+    keeps its current value: it is bookkeeping, not a weight.
 
     Returns:
         The number of tensors loaded.
 
     Raises:
-        CheckpointError: a ``features.*`` entry is missing, unexpected or mis-shaped.
+        CheckpointError: a tensor is missing, not part of the backbone, or of another shape; the
+            message names the first such key in torchvision's naming.
     """
-    from spoofscope.models.base import load_state_strict
-
     prefix = "features."
-    backbone = {k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)}
-    load_state_strict(features, backbone, source="MobileNetV2 backbone state dict")
+    own = features.state_dict()
+    backbone: dict[str, Tensor] = {}
+    for key, value in state.items():
+        if key.startswith("classifier."):
+            continue
+        name = key.removeprefix(prefix)
+        if not key.startswith(prefix) or name not in own:
+            raise CheckpointError(source, f"{key}: not a tensor of torchvision's mobilenet_v2")
+        have, need = tuple(value.shape), tuple(own[name].shape)
+        if have != need:
+            raise CheckpointError(source, f"{key} has shape {have}; the backbone needs {need}")
+        backbone[name] = value
+    missing = [k for k in own if k not in backbone and not k.endswith("num_batches_tracked")]
+    if missing:
+        raise CheckpointError(source, f"{prefix}{missing[0]} is missing ({len(missing)} in all)")
+    features.load_state_dict({**own, **backbone})
     return len(backbone)
+
+
+def backbone_state(
+    weights: str | Path | Mapping[str, str] | None,
+) -> tuple[dict[str, Tensor] | None, str | dict[str, str] | None]:
+    """Read what a model's ``backbone_weights`` asks for; return the state dict and its record.
+
+    Args:
+        weights: the path of a torchvision ``mobilenet_v2`` state dict (``.pth``/``.pt`` saved
+            by ``torch.save``, or ``.safetensors``); ``"none"`` for random initial weights; None
+            when not given (a bare ``MODELS.get(name)()``: random, and a recipe must say which,
+            see ``recipe_requires``); or a card's record ``{"file", "sha256"}``, which rebuilds
+            the architecture for a checkpoint that brings its own weights.
+
+    Returns:
+        ``(state, record)``: the state dict read from the file, or None; and what the model's
+        config (so its card) keeps: ``{"file": name, "sha256": digest}`` for a file, not its
+        path (machine-specific), else ``weights`` as given.
+
+    Raises:
+        ConfigError: the file does not exist (the message says where to get it), or ``weights``
+            is of another kind.
+        CheckpointError: the file cannot be read or holds no state dict.
+    """
+    if weights is None or weights == RANDOM_INIT:
+        return None, weights
+    if isinstance(weights, Mapping):
+        if set(weights) != {"file", "sha256"}:
+            raise ConfigError("backbone_weights", "a card's record holds 'file' and 'sha256'")
+        return None, dict(weights)
+    if not isinstance(weights, str | Path):
+        raise ConfigError("backbone_weights", f"expected a file path or '{RANDOM_INIT}'")
+    path = Path(weights)
+    if not path.is_file():
+        raise ConfigError(
+            "backbone_weights",
+            f"{path}: no such file; save {IMAGENET_SOURCE} there, or say '{RANDOM_INIT}' for "
+            "random initial weights",
+        )
+    return read_state_dict(path), {"file": path.name, "sha256": sha256(path)}
 
 
 def freeze_stages(features: nn.Sequential, trainable_top: int) -> None:
@@ -99,10 +217,19 @@ class MobileNetV2(FeatureCountermeasure):
         frontend / frontend_params: input front-end (default: MFCC image, 200×200×3).
         head_hidden: width of the head's hidden layer (64); dropout: its dropout.
         trainable_top: number of top backbone stages left trainable (None = all).
+        backbone_weights: torchvision's ImageNet ``mobilenet_v2`` state dict file, ``"none"``
+            for random initial weights, or a card's record (see :func:`backbone_state`).
+
+    Raises:
+        ConfigError: ``backbone_weights`` names no file (the message says where to get it).
+        CheckpointError: the file is unreadable or its tensors do not fit the backbone.
     """
 
     #: the pretrained part, for freezing (spoofscope.training.freezing)
     backbones: ClassVar[tuple[str, ...]] = ("features",)
+    #: params a recipe must state (``MODELS.get(name)()`` alone builds random weights), each with
+    #: what a recipe that leaves it out is told
+    recipe_requires: ClassVar[dict[str, str]] = {"backbone_weights": WEIGHTS_NOT_GIVEN}
 
     def __init__(
         self,
@@ -112,14 +239,18 @@ class MobileNetV2(FeatureCountermeasure):
         dropout: float = 0.2,
         trainable_top: int | None = None,
         crop_samples: int = 64000,
+        backbone_weights: str | Path | Mapping[str, str] | None = None,
     ) -> None:
         params = dict(IMAGE_FRONTEND if frontend_params is None and frontend == "image"
                       else frontend_params or {})  # fmt: skip
+        state, record = backbone_state(backbone_weights)
         config = {"frontend": frontend, "frontend_params": params, "head_hidden": head_hidden,
                   "dropout": dropout, "trainable_top": trainable_top,
-                  "crop_samples": crop_samples}  # fmt: skip
+                  "crop_samples": crop_samples, "backbone_weights": record}  # fmt: skip
         super().__init__(config, frontend, params, crop_samples)
         self.features = mobilenet_v2_features(3 if frontend == "image" else 1)
+        if state is not None:
+            load_backbone(self.features, state, source=str(backbone_weights))
         self.classifier = nn.Sequential(
             nn.Linear(FEATURE_DIM, head_hidden), nn.ReLU(), nn.Dropout(dropout),
             nn.Linear(head_hidden, 1),
