@@ -14,13 +14,48 @@ class SpoofscopeError(Exception):
 
     Args:
         what: the thing that failed (a path, a config key, a corpus name).
-        why: the reason, in a few words a user can act on.
+        why: the reason, in a few words a user can act on. Left out, ``what`` is a whole message
+            (``"<what>: <why>"``) and is split back into its parts.
+
+    Every error can be rebuilt from its message alone, whatever its constructor takes, because
+    that is how errors cross process boundaries: pickle calls ``cls(*exc.args)`` (here
+    ``cls(message)``) before restoring the attributes, and torch re-raises an error from a
+    DataLoader worker as ``cls(text)``, where ``text`` is the worker's formatted traceback (see
+    :func:`_unwrap`). A worker's NotAudioError therefore reaches the CLI as a NotAudioError
+    and prints as one ``error:`` line, not as a RuntimeError with a traceback.
     """
 
-    def __init__(self, what: str | Path, why: str) -> None:
+    def __init__(self, what: str | Path, why: str | None = None) -> None:
+        if why is None:
+            context, message = _unwrap(type(self), str(what))
+            what, why = _split_message(message)
+            if context:
+                # Where the worker raised it; the CLI's one line leaves it out, a traceback shows it.
+                self.add_note(context)
         self.what = str(what)
         self.why = why
-        super().__init__(f"{self.what}: {self.why}")
+        super().__init__(f"{self.what}: {self.why}" if self.why else self.what)
+
+
+def _unwrap(cls: type[BaseException], text: str) -> tuple[str, str]:
+    """``(context, message)``: the error's own message inside ``text``, and what came before it.
+
+    ``text`` is usually the message itself (context ""). torch's ``ExceptionWrapper.reraise`` passes
+    ``Caught X in DataLoader worker process 0.`` and ``Original Traceback ...`` followed by the
+    worker's traceback, whose last line ``<module>.<class>: <message>`` starts the message (which
+    may run on over more lines); the traceback above it is the context.
+    """
+    marker = f"\n{cls.__module__}.{cls.__qualname__}: "
+    at = text.rfind(marker)
+    if at < 0:
+        return "", text
+    return text[:at], text[at + len(marker) :].rstrip("\n")
+
+
+def _split_message(message: str) -> tuple[str, str]:
+    """``(what, why)`` of ``"<what>: <why>"``; a message without ": " is all *what*."""
+    what, sep, why = message.partition(": ")
+    return (what, why) if sep else (message, "")
 
 
 # --- audio ------------------------------------------------------------------------------------
@@ -77,15 +112,42 @@ class ParseError(SpoofscopeError):
     """A line of a text file (score file, protocol, manifest) could not be parsed.
 
     Args:
-        path: the file.
+        path: the file (or, alone, the whole message; see :class:`SpoofscopeError`).
         line: 1-based line number, or None when the problem is the file as a whole.
         why: what is wrong with that line.
     """
 
-    def __init__(self, path: str | Path, line: int | None, why: str) -> None:
+    def __init__(self, path: str | Path, line: int | None = None, why: str | None = None) -> None:
+        if why is None:  # rebuilt from its message: the line is the ":<n>" ending *what*
+            super().__init__(path)
+            head, sep, tail = self.what.rpartition(":")
+            self.line = int(tail) if sep and head and tail.isdigit() else None
+            return
         self.line = line
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(where, why)
+
+
+class TextDecodeError(ParseError):
+    """A text file (protocol, score file, recipe, manifest) holds bytes that are not UTF-8.
+
+    Args:
+        path: the file.
+        line: 1-based line of the first undecodable byte.
+        why: which byte, where, and what to do about it.
+        offset: 0-based byte offset of that byte in the file (None when rebuilt from a message).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        line: int | None = None,
+        why: str | None = None,
+        *,
+        offset: int | None = None,
+    ) -> None:
+        self.offset = offset
+        super().__init__(path, line, why)
 
 
 class ScoreFileError(ParseError):
@@ -103,12 +165,22 @@ class ConfigError(SpoofscopeError):
 class UnknownNameError(ConfigError):
     """A name (front-end, model, corpus, attack, ...) is not in its registry."""
 
-    def __init__(self, kind: str, name: str, allowed: list[str]) -> None:
+    def __init__(self, kind: str, name: str | None = None, allowed: list[str] | None = None) -> None:
+        if name is None:  # rebuilt from its message "<kind> '<name>': unknown ...; choose one of: ..."
+            super().__init__(kind)
+            self.kind, _, quoted = self.what.partition(" '")
+            self.name = quoted.removesuffix("'")
+            _, _, choices = self.why.partition("choose one of: ")
+            self.allowed = choices.split(", ") if choices and choices != _NONE else []
+            return
         self.kind = kind
         self.name = name
-        self.allowed = allowed
-        choices = ", ".join(allowed) if allowed else "none registered"
+        self.allowed = list(allowed or [])
+        choices = ", ".join(self.allowed) if self.allowed else _NONE
         super().__init__(f"{kind} '{name}'", f"unknown {kind}; choose one of: {choices}")
+
+
+_NONE = "none registered"
 
 
 class CorpusError(SpoofscopeError):
