@@ -28,6 +28,8 @@ INVERTED_RESIDUAL_SETTING = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64
                              (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1))  # fmt: skip
 FEATURE_DIM = 1280
 
+#: the recipe key the weights errors name
+WEIGHTS_KEY = "model.params.backbone_weights"
 #: the ``backbone_weights`` value that asks for random initial weights (tests, training from scratch)
 RANDOM_INIT = "none"
 #: where the ImageNet weights come from: torchvision's release, saved once on a machine online
@@ -187,14 +189,14 @@ def backbone_state(
         return None, weights
     if isinstance(weights, Mapping):
         if set(weights) != {"file", "sha256"}:
-            raise ConfigError("backbone_weights", "a card's record holds 'file' and 'sha256'")
+            raise ConfigError(WEIGHTS_KEY, "a card's record holds 'file' and 'sha256'")
         return None, dict(weights)
     if not isinstance(weights, str | Path):
-        raise ConfigError("backbone_weights", f"expected a file path or '{RANDOM_INIT}'")
+        raise ConfigError(WEIGHTS_KEY, f"expected a file path or '{RANDOM_INIT}'")
     path = Path(weights)
     if not path.is_file():
         raise ConfigError(
-            "backbone_weights",
+            WEIGHTS_KEY,
             f"{path}: no such file; save {IMAGENET_SOURCE} there, or say '{RANDOM_INIT}' for "
             "random initial weights",
         )

@@ -182,6 +182,7 @@ def test_a_missing_file_says_where_to_get_the_imagenet_weights(tmp_path):
     for name in ("mobilenetv2", "dual-mobilenetv2"):
         with pytest.raises(ConfigError, match="IMAGENET1K_V1") as caught:
             MODELS.get(name)(backbone_weights=str(tmp_path / "mobilenet_v2.pth"))
+        assert caught.value.what == "model.params.backbone_weights"
         message = str(caught.value)
         assert "\n" not in message and "torch.save(model.state_dict(), path)" in message
 
