@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from spoofscope.errors import ParseError
+from spoofscope.textio import open_text
 
 BONAFIDE = "bonafide"
 SPOOF = "spoof"
@@ -184,10 +185,11 @@ class Manifest(Sequence[Utterance]):
         Raises:
             ParseError: the header is not the manifest header, a row has the wrong number of
                 fields, a key is not bonafide/spoof, or the extra column is not a JSON object.
+            TextDecodeError: a byte is not UTF-8 (a leading byte-order mark is fine).
         """
         path = Path(path)
         items: list[Utterance] = []
-        with path.open(newline="", encoding="utf-8") as f:
+        with open_text(path, newline="") as f:
             reader = csv.reader(f)
             header = next(reader, None)
             if header is None or tuple(header) != CSV_COLUMNS:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spoofscope.corpora.manifest import BONAFIDE, NO_ATTACK, Utterance
+from spoofscope.textio import open_text
 
 #: Column names with a meaning; every other name (except "-", ignored) goes into ``extra``.
 #: "file" is an audio file name relative to the partition's audio folder, "path" one relative to
@@ -120,10 +121,13 @@ def read_protocol(
 
     Returns:
         One utterance per good line, in file order; a duplicate keeps its first listing.
+
+    Raises:
+        TextDecodeError: the file is not UTF-8 (a leading byte-order mark is fine).
     """
     out: list[Utterance] = []
     name = str(path)
-    with _gc_paused(), path.open(encoding="utf-8", newline="" if columns.delimiter else None) as f:
+    with _gc_paused(), open_text(path, newline="" if columns.delimiter else None) as f:
         rows = _rows(f, columns)
         names = columns.names
         required = columns.required or len(names)

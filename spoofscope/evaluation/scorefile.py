@@ -9,7 +9,9 @@ The project contract (docs/architecture.md) is a tab-separated file with the hea
 * ``asvspoof5``: tab separated with a header that names ``filename`` and ``cm-score`` (and, in a keys
   file, ``cm-label``); labels may live in a separate keys file.
 
-Every malformed line raises :class:`ScoreFileError` with its line number.
+Every malformed line raises :class:`ScoreFileError` with its line number; bytes that are not UTF-8
+raise :class:`~spoofscope.errors.TextDecodeError` with line and byte offset, and a leading UTF-8
+byte-order mark is ignored.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from spoofscope.errors import ScoreFileError
+from spoofscope.textio import open_text
 
 HEADER = ("utt_id", "speaker", "attack", "key", "score")
 KEYS = frozenset({"bonafide", "spoof"})
@@ -63,7 +66,7 @@ def _detect(first: str) -> str:
 
 
 def _rows(path: Path) -> Iterable[tuple[int, str]]:
-    with open(path, encoding="utf-8") as fh:
+    with open_text(path) as fh:
         for number, raw in enumerate(fh, start=1):
             line = raw.rstrip("\r\n")
             if line.strip():
@@ -81,6 +84,7 @@ def read_scores(path: str | os.PathLike, keys_file: str | os.PathLike | None = N
     Raises:
         ScoreFileError: missing or empty file, unknown format, malformed line, unknown key,
             duplicate utterance id, non-numeric or non-finite score, trial without a key.
+        TextDecodeError: a byte of the score or keys file is not UTF-8.
     """
     path = Path(path)
     if not path.is_file():
