@@ -148,16 +148,18 @@ def _sweep(metrics: Mapping[str, Any]) -> str:
     if not sweep:
         return ""
     best = max(sweep, key=lambda r: r["accuracy"])
+    columns = ("accuracy", "precision", "recall", "f1", "spoof_recall")
     rows = "".join(
         f"<tr{' class=good' if r is best else ''}><td>{r['threshold']:.1f}</td>"
-        f"<td>{_pct(r['accuracy'])}</td><td>{_pct(r['bonafide_recall'])}</td>"
-        f"<td>{_pct(r['spoof_recall'])}</td></tr>"
+        + "".join(f"<td>{_pct(r.get(c))}</td>" for c in columns)
+        + "</tr>"
         for r in sweep
     )
     return (
-        "<section><h2>Threshold sweep on similarity scores</h2><table><tr><th>threshold</th>"
-        f"<th>accuracy</th><th>bona fide recall</th><th>spoof recall</th></tr>{rows}</table>"
-        "</section>"
+        "<section><h2>Threshold sweep on similarity scores</h2><p>Bona fide is the positive "
+        "class: a trial is accepted when its similarity is at or above the threshold.</p>"
+        "<table><tr><th>threshold</th><th>accuracy</th><th>precision</th><th>recall</th>"
+        f"<th>F1</th><th>spoof recall</th></tr>{rows}</table></section>"
     )
 
 

@@ -57,6 +57,9 @@ class Countermeasure(nn.Module):
     """
 
     arch: ClassVar[str] = ""
+    #: what ``score`` returns: ``logit-gap`` (``logits[:, 1] - logits[:, 0]``) or ``similarity``
+    #: (a cosine in [-1, 1], the cosine Siamese); evaluation sweeps thresholds on similarities
+    score_kind: ClassVar[str] = "logit-gap"
 
     def __init__(
         self,
@@ -99,6 +102,7 @@ class Countermeasure(nn.Module):
                 "crop_samples": self.crop_samples,
             },
             "output": "logits [B, 2], index 1 = bona fide; score = logits[:, 1] - logits[:, 0]",
+            "score_kind": self.score_kind,
             # Filled in by training / calibration; a freshly built model has none.
             "threshold": None,
             "calibration": None,

@@ -13,7 +13,7 @@ reports the write-up's threshold sweep (0.1 … 0.9) on it; ``forward`` gives th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -35,7 +35,7 @@ class SiameseCosine(FeatureCountermeasure):
     """
 
     #: scores are cosine similarities: evaluation sweeps thresholds on them (seeds/002)
-    score_kind = "similarity"
+    score_kind: ClassVar[str] = "similarity"
 
     def __init__(
         self,
