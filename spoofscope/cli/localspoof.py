@@ -54,8 +54,16 @@ def _print_render(result: BuildResult, headline: str, digest: str = "digest") ->
 
     Exits 1 when files failed; they were left out and are listed in ``failures.tsv``.
     """
+    if result.damaged:
+        shown = ", ".join(f"{u} ({why})" for u, why in result.damaged[:10])
+        more = f" and {len(result.damaged) - 10} more" if len(result.damaged) > 10 else ""
+        console.print(
+            f"warning: {len(result.damaged)} damaged file(s) were rendered again: {shown}{more}",
+            markup=False,
+        )
+    damaged = f", {len(result.damaged)} of them damaged" if result.damaged else ""
     console.print(
-        f"{headline} ({result.rendered} rendered, {result.skipped} already there) "
+        f"{headline} ({result.rendered} rendered{damaged}, {result.skipped} already there) "
         f"in {result.seconds:.1f} s",
         markup=False,
     )

@@ -2,10 +2,14 @@
 
 A build, its vocoded copies and the extra voices differ in what they plan; they all render here.
 
-Resuming is by file: a FLAC only ever appears under its final name through ``os.replace`` of a
-finished temporary file, so a file that exists is complete, and a re-run renders only what is
-missing. Protocols and the manifest are written from the plan, never from what happens to be on
-disk, so an interrupted-then-resumed build writes the same protocols as an uninterrupted one.
+Resuming is by file. A FLAC only ever appears under its final name through ``os.replace`` of a
+finished temporary file, so a kill leaves no partial file behind. A file can still be damaged
+later (a crash before the disk flushed, a copy that ran out of space, a stray edit), so before
+rendering, every file an earlier pass left is decoded and checked against its header and its
+checksum (:func:`spoofscope.localspoof.digest.check_file`); only intact files are kept, and the
+rest are rendered again. Protocols and the manifest are written from the plan, never from what
+happens to be on disk, so an interrupted-then-resumed build writes the same protocols as an
+uninterrupted one.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from spoofscope.localspoof.atomic import remove_temporaries, write_atomic, write
 from spoofscope.localspoof.attacks import ATTACKS
 from spoofscope.localspoof.attacks.base import TtsAttack
 from spoofscope.localspoof.chain import STORE_SR, telephone_chain
-from spoofscope.localspoof.digest import compute_checksums, corpus_digest, write_checksums
+from spoofscope.localspoof.digest import check_files, corpus_digest, read_checksums, write_checksums
 from spoofscope.localspoof.layout import (
     FAILURES,
     MANIFEST,
@@ -82,12 +86,13 @@ class BuildResult:
 
     root: Path
     jobs: list[Job]
-    rendered: int
-    skipped: int
+    rendered: int  # damaged files included
+    skipped: int  # intact files an earlier pass left
     seconds: float
     audit: Any = None
     failures: list[tuple[str, str]] = field(default_factory=list)
     digest: str = ""  # corpus_digest of checksums.tsv: equal digests, equal audio
+    damaged: list[tuple[str, str]] = field(default_factory=list)  # (utt_id, why) re-rendered
 
 
 def render_and_record(
@@ -97,7 +102,7 @@ def render_and_record(
     progress: bool = True,
     on_written: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Render the jobs whose files are missing, then write what describes the folder.
+    """Render the jobs whose files are missing or damaged, then write what describes the folder.
 
     Writes the protocol of each split the jobs hold, ``localspoof.csv``, ``failures.tsv`` and
     ``checksums.tsv``. The caller has written ``build.json``
@@ -106,20 +111,27 @@ def render_and_record(
     Args:
         root: the folder.
         jobs: everything it should hold.
-        workers: render processes.
+        workers: render (and check) processes.
         progress: show a progress bar.
         on_written: called with each finished utt_id in the parent (a test hook that may raise to
             interrupt the build).
 
     Returns:
-        a :class:`BuildResult`.
+        a :class:`BuildResult` whose ``damaged`` lists the files found damaged and rendered again.
 
     Raises:
         CorpusError: more files failed than a few bad texts explain.
     """
     for split in SPLITS:
         remove_temporaries(root / flac_dir(split))
-    todo = [j for j in jobs if not (root / audio_path(j)).is_file()]
+    present = {j.utt_id: root / audio_path(j) for j in jobs if (root / audio_path(j)).is_file()}
+    # checksums.tsv is from the last pass that finished; a killed pass left none for its files,
+    # which are then checked by decoding alone.
+    intact, damaged = check_files(present, read_checksums(root) or {}, workers)
+    for utt_id in damaged:
+        # Gone before rendering starts, so a job that then fails leaves no damaged file behind.
+        present[utt_id].unlink()
+    todo = [j for j in jobs if j.utt_id not in intact]
     failures = _render_all(todo, root, workers, progress, on_written)
     if len(failures) > max(1, MAX_FAILED_FRACTION * len(jobs)):
         shown = "; ".join(f"{u}: {why}" for u, why in failures[:5])
@@ -137,12 +149,25 @@ def render_and_record(
     write_text_atomic(
         root / FAILURES, "utt_id\treason\n" + "".join(f"{u}\t{why}\n" for u, why in failures)
     )
-    result = BuildResult(root, kept, len(todo), len(jobs) - len(todo), 0.0, failures=failures)
-    # Read back from disk rather than kept from rendering: a resumed build rendered only part.
-    checksums = compute_checksums(root, workers=workers)
+    # The files kept from earlier passes were decoded by the check above; read back only what
+    # this pass wrote, so every checksum is of a file on disk and each file is decoded once.
+    fresh = {j.utt_id: root / audio_path(j) for j in todo if j.utt_id not in failed}
+    written, unreadable = check_files(fresh, {}, workers)
+    if unreadable:
+        shown = "; ".join(f"{u}: {why}" for u, why in list(unreadable.items())[:5])
+        raise CorpusError(str(root), f"{len(unreadable)} file(s) just written are damaged: {shown}")
+    checksums = {**intact, **written}  # every kept job: the intact files and this pass's
     write_checksums(root, checksums)
-    result.digest = corpus_digest(checksums)
-    return result
+    return BuildResult(
+        root,
+        kept,
+        len(todo),
+        len(jobs) - len(todo),
+        0.0,
+        failures=failures,
+        digest=corpus_digest(checksums),
+        damaged=sorted(damaged.items()),
+    )
 
 
 def _render_all(
