@@ -8,8 +8,11 @@ from typing import Any
 
 from rich.console import Console
 
-console = Console(highlight=False, soft_wrap=True)  # one result per line, even in a pipe
-err_console = Console(stderr=True, highlight=False)
+# One result or error per line, in a pipe and in a narrow terminal alike (soft_wrap), and ids or
+# paths printed as they are: ":a:" in a path is not an emoji (emoji=False). Text from a corpus is
+# printed with markup=False or as rich Text, never inside a markup string.
+console = Console(highlight=False, soft_wrap=True, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def print_json(obj: Any) -> None:

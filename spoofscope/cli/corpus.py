@@ -7,6 +7,7 @@ The sub-app :data:`corpus_app` is importable, so another module can add commands
 from __future__ import annotations
 
 import typer
+from rich.text import Text
 
 from spoofscope.cli.common import console, print_json
 
@@ -41,15 +42,18 @@ def check(
     if as_json:
         print_json(report.to_dict())
     else:
-        console.print(f"[bold]{report.corpus}[/] at {report.root}")
+        # Ids, paths and messages come from the corpus: styled pieces are Text, never markup.
+        console.print(Text.assemble((report.corpus, "bold"), f" at {report.root}"))
         for split, counts in report.counts.items():
-            console.print(f"  {split}: {counts['bonafide']} bona fide, {counts['spoof']} spoof")
+            console.print(
+                f"  {split}: {counts['bonafide']} bona fide, {counts['spoof']} spoof", markup=False
+            )
         if report.ok:
             console.print("no findings")
         for finding in report.findings:
-            console.print(f"[yellow]{finding.kind}[/]: {finding.message}")
+            console.print(Text.assemble((finding.kind, "yellow"), f": {finding.message}"))
             for where in finding.where:
-                console.print(f"    {where}")
+                console.print(f"    {where}", markup=False)
         for note in report.notes:
             console.print(f"note: {note}", markup=False)
         console.print(f"{len(report.findings)} finding(s)")
@@ -99,7 +103,7 @@ def stats(
 def _print_stats(result: dict) -> None:
     from rich.table import Table
 
-    table = Table(title=result["corpus"])
+    table = Table(title=Text(result["corpus"]))
     columns = ["split", "bonafide", "spoof", "speakers", "attacks"]
     timed = any("duration_total_s" in s for s in result["splits"].values())
     if timed:
@@ -111,10 +115,10 @@ def _print_stats(result: dict) -> None:
         row = [split, str(s["bonafide"]), str(s["spoof"]), str(s["speakers"]), attacks]
         if timed:
             row += [f"{s['duration_total_s'] / 3600:.2f}", f"{s['duration_mean_s']:.2f}"]
-        table.add_row(*row)
+        table.add_row(*map(Text, row))  # a str cell would be read as markup
     console.print(table)
     for path in result.get("unreadable", []):
-        console.print(f"[red]unreadable[/]: {path}")
+        console.print(Text.assemble(("unreadable", "red"), f": {path}"))
 
 
 def attach(app: typer.Typer) -> None:
