@@ -41,22 +41,31 @@ def _root() -> None:
 _attach_commands()
 
 
+def _error(message: str) -> None:
+    """Write ``error: <message>`` to stderr as exactly one line.
+
+    Written to sys.stderr, not through rich, so no terminal width ever wraps it; line breaks inside
+    the message (a multi-line reason) become spaces, so a script reading stderr sees one line.
+    """
+    sys.stderr.write("error: " + " ".join(message.splitlines()) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 some items failed, 2 bad input)."""
     try:
         result = app(args=argv, standalone_mode=False)
     except SpoofscopeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:
-        print("error: aborted", file=sys.stderr)
+        _error("aborted")
         return 130
     except Exception as exc:
         # Usage errors are click exceptions; recent typer vendors click, so test by behaviour.
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
-            print(f"error: {exc.format_message()}", file=sys.stderr)
+            _error(exc.format_message())
             return 2
         raise
     return int(result) if isinstance(result, int) else 0
