@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spoofscope.corpora.manifest import BONAFIDE, NO_ATTACK, Utterance
+from spoofscope.errors import ProtocolError
 from spoofscope.textio import open_text
 
 #: Column names with a meaning; every other name (except "-", ignored) goes into ``extra``.
@@ -80,12 +81,24 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _rows(f, columns: Columns) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) of every line; blank lines give empty field lists."""
+def _rows(f, columns: Columns, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of every record; blank lines give empty field lists.
+
+    The number is the line a record ends on: a quoted CSV field may run over several lines.
+    """
     if columns.delimiter is None:
         return enumerate(map(str.split, f), 1)  # C-level split, no per-line generator frame
-    reader = csv.reader(f, delimiter=columns.delimiter)
-    return ((reader.line_num, fields if any(fields) else []) for fields in reader)
+    return _csv_rows(csv.reader(f, delimiter=columns.delimiter), path)
+
+
+def _csv_rows(reader, path: Path) -> Iterator[tuple[int, list[str]]]:
+    line = 0
+    try:
+        for fields in reader:
+            line = reader.line_num
+            yield line, fields if any(fields) else []
+    except csv.Error as exc:  # the reader cannot go on past this record
+        raise ProtocolError(path, line + 1, f"not readable as CSV ({exc})") from None
 
 
 def read_protocol(
@@ -103,6 +116,10 @@ def read_protocol(
     fixed: Mapping[str, str] | None = None,
 ) -> list[Utterance]:
     """Read one protocol file into utterances; problems go to ``issues``, never raise per line.
+
+    Every line that gives no utterance (blank lines aside) is an issue, so a caller can count what
+    it skipped: a line with too few fields, an unknown label, an empty id, a duplicate id, and
+    each line swallowed by a CSV quote that is never closed on its line.
 
     Args:
         path: the protocol file.
@@ -124,16 +141,20 @@ def read_protocol(
 
     Raises:
         TextDecodeError: the file is not UTF-8 (a leading byte-order mark is fine).
+        ProtocolError: the CSV reader cannot go on (a field over the csv module's size limit).
     """
     out: list[Utterance] = []
     name = str(path)
     with _gc_paused(), open_text(path, newline="" if columns.delimiter else None) as f:
-        rows = _rows(f, columns)
+        rows = _rows(f, columns, path)
         names = columns.names
         required = columns.required or len(names)
+        last = 0  # the line the previous record ended on
         if columns.header:
             first = next(((n, r) for n, r in rows if r), None)
             if first is None:
+                # Line 1 is where the header belongs: the place a finding prints.
+                issues.append(Issue("malformed_line", name, 1, "", "no header line"))
                 return out
             names = tuple(columns.rename.get(h.strip(), h.strip()) for h in first[1])
             absent = [n for n in columns.must_have if n not in names]
@@ -141,20 +162,31 @@ def read_protocol(
                 issues.append(Issue("malformed_line", name, first[0], "", f"header lacks {absent}"))
                 return out
             required = max(names.index(n) for n in columns.must_have) + 1
+            last = first[0]
         col = {n: i for i, n in enumerate(names) if n in CORE and n != "-"}
         extras = [(i, n) for i, n in enumerate(names) if n not in CORE]
         i_key = col["key"]
         i_utt, i_file, i_path = col.get("utt_id"), col.get("file"), col.get("path")
         i_spk, i_att, i_split = col.get("speaker"), col.get("attack"), col.get("split")
         i_from = [names.index(n) for n in columns.attack_from]
+        core = sorted(col.values())
         labels, no_attack = columns.labels, columns.no_attack
         prefix = str(audio_dir) + os.sep
         root_prefix = str(root) + os.sep
         fixed = dict(fixed or {})
         with_extra = bool(extras or fixed)
-        for lineno, fields in rows:
+        for end, fields in rows:
+            lineno, last = last + 1, end
             n = len(fields)
             if not n:
+                continue
+            if end > lineno and any("\n" in fields[i] for i in core if i < n):
+                # A quote opened in an id, path or label column and closed lines later: the
+                # lines between were read as one field. Each of them is lost, so each counts.
+                issues.extend(
+                    Issue("malformed_line", name, k, "", f"inside a quote opened on line {lineno}")
+                    for k in range(lineno, end + 1)
+                )
                 continue
             if n < required:
                 issues.append(
@@ -180,6 +212,7 @@ def read_protocol(
             if not raw:
                 issues.append(Issue("malformed_line", name, lineno, "", "empty utterance id"))
                 continue
+            file_path = file_path or prefix + raw + ext
             first = seen.get(utt)
             if first is not None:
                 issues.append(
@@ -198,7 +231,7 @@ def read_protocol(
             out.append(
                 Utterance(
                     utt,
-                    file_path or prefix + raw + ext,
+                    file_path,
                     key,
                     fields[i_spk] if i_spk is not None and i_spk < n else "-",
                     attack,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from spoofscope.corpora.protocol import Columns, Issue, read_protocol
+from spoofscope.errors import ProtocolError
 
 
 def _read(path: Path, columns: Columns, seen: dict | None = None, **kw):
@@ -87,3 +90,14 @@ def test_header_without_required_column_is_one_malformed_issue(tmp_path: Path) -
     cols = Columns(delimiter=",", header=True, rename={"label": "key"}, must_have=("file", "key"))
     utts, issues = _read(p, cols)
     assert utts == [] and [(i.kind, i.line) for i in issues] == [("malformed_line", 1)]
+
+
+def test_a_quote_left_open_in_a_large_csv_is_a_protocol_error_with_its_line(tmp_path: Path) -> None:
+    p = tmp_path / "meta.csv"
+    rows = [f"{i}.wav,Alec Guinness,spoof" for i in range(6000)]  # ~170 kB after the quote
+    rows[2] = '2.wav,"Alec Guinness,spoof'
+    p.write_text("file,speaker,label\n" + "\n".join(rows) + "\n")
+    cols = Columns(delimiter=",", header=True, rename={"label": "key"}, must_have=("file", "key"))
+    with pytest.raises(ProtocolError) as caught:
+        _read(p, cols)
+    assert caught.value.line == 4 and "field larger than field limit" in caught.value.why
