@@ -7,8 +7,9 @@ between the label folder and the file names the attack (``fake/<vocoder>/x.wav``
 label folder is reported as an unknown label. Without split folders every utterance is ``eval``.
 
 CSV mode (the root is a ``.csv`` file): header with at least ``path`` and ``label`` (or ``key``);
-paths are relative to the CSV's folder; optional ``speaker``, ``attack``, ``split`` columns and any
-other column goes into ``extra``.
+paths are relative to the CSV's folder, and a path outside it is refused unless the recipe is made
+with ``FolderCorpus(allow_outside_root=True)``; optional ``speaker``, ``attack``, ``split`` columns
+and any other column goes into ``extra``.
 """
 
 from __future__ import annotations
@@ -106,11 +107,19 @@ CSV_COLUMNS = Columns(
 
 @CORPORA.register("folder")
 class FolderCorpus(Recipe):
-    """Any corpus laid out as labelled folders, or listed in a ``path,label`` CSV."""
+    """Any corpus laid out as labelled folders, or listed in a ``path,label`` CSV.
+
+    Args:
+        allow_outside_root: keep CSV rows whose path leads out of the CSV's folder (absolute, or
+            climbing out with ".."); by default each is refused and reported as a finding.
+    """
 
     name = "folder"
 
     root_may_be_file = True
+
+    def __init__(self, allow_outside_root: bool = False) -> None:
+        self.allow_outside_root = allow_outside_root
 
     def scan(self, root: Path) -> Scan:
         if root.is_file():
@@ -125,6 +134,7 @@ class FolderCorpus(Recipe):
                 ext="",
                 seen={},
                 issues=issues,
+                allow_outside_root=self.allow_outside_root,
             )
             return Scan(utterances, issues, [], listed=True, recognised=True)
         utterances, issues = walk_labelled(root, corpus=self.name)

@@ -101,6 +101,11 @@ def _csv_rows(reader, path: Path) -> Iterator[tuple[int, list[str]]]:
         raise ProtocolError(path, line + 1, f"not readable as CSV ({exc})") from None
 
 
+def _outside(path: str, root: str) -> bool:
+    """``path`` does not lie under ``root`` (both compared as absolute, normalised paths)."""
+    return not os.path.abspath(path).startswith(root)
+
+
 def read_protocol(
     path: Path,
     columns: Columns,
@@ -114,12 +119,13 @@ def read_protocol(
     issues: list[Issue],
     id_prefix: str = "",
     fixed: Mapping[str, str] | None = None,
+    allow_outside_root: bool = False,
 ) -> list[Utterance]:
     """Read one protocol file into utterances; problems go to ``issues``, never raise per line.
 
     Every line that gives no utterance (blank lines aside) is an issue, so a caller can count what
-    it skipped: a line with too few fields, an unknown label, an empty id, a duplicate id, and
-    each line swallowed by a CSV quote that is never closed on its line.
+    it skipped: a line with too few fields, an unknown label, an empty id, a duplicate id, a path
+    outside the root, and each line swallowed by a CSV quote that is never closed on its line.
 
     Args:
         path: the protocol file.
@@ -135,6 +141,9 @@ def read_protocol(
         id_prefix: prepended to each id (not to its file name) where a release reuses ids across
             partitions (DECRO's languages).
         fixed: fields added to every utterance's ``extra`` (e.g. the language of a partition).
+        allow_outside_root: keep lines whose audio path (absolute, or climbing out with "..")
+            lies outside ``root``; by default each is refused as a malformed_line issue, because a
+            protocol that reaches outside its release is a mistake or a tampered file.
 
     Returns:
         One utterance per good line, in file order; a duplicate keeps its first listing.
@@ -173,6 +182,7 @@ def read_protocol(
         labels, no_attack = columns.labels, columns.no_attack
         prefix = str(audio_dir) + os.sep
         root_prefix = str(root) + os.sep
+        inside = os.path.join(os.path.abspath(root), "")
         fixed = dict(fixed or {})
         with_extra = bool(extras or fixed)
         for end, fields in rows:
@@ -213,6 +223,16 @@ def read_protocol(
                 issues.append(Issue("malformed_line", name, lineno, "", "empty utterance id"))
                 continue
             file_path = file_path or prefix + raw + ext
+            # Only ".." or an absolute "path" column can lead out of the root; the exact test
+            # runs on those lines alone.
+            if (
+                (".." in file_path or not file_path.startswith(root_prefix))
+                and not allow_outside_root
+                and _outside(file_path, inside)
+            ):
+                why = f"{os.path.abspath(file_path)} is outside the corpus root {root}"
+                issues.append(Issue("malformed_line", name, lineno, utt, why))
+                continue
             first = seen.get(utt)
             if first is not None:
                 issues.append(

@@ -101,3 +101,19 @@ def test_a_quote_left_open_in_a_large_csv_is_a_protocol_error_with_its_line(tmp_
     with pytest.raises(ProtocolError) as caught:
         _read(p, cols)
     assert caught.value.line == 4 and "field larger than field limit" in caught.value.why
+
+
+def test_paths_outside_the_root_are_kept_when_allowed(tmp_path: Path) -> None:
+    p = tmp_path / "labels.csv"
+    p.write_text("path,key\n/srv/audio/clip0.wav,spoof\n../shared/clip1.wav,bonafide\n")
+    cols = Columns(delimiter=",", header=True, must_have=("path", "key"))
+    refused, issues = _read(p, cols)
+    assert refused == [] and [(i.kind, i.line) for i in issues] == [
+        ("malformed_line", 2),
+        ("malformed_line", 3),
+    ]
+    kept, issues = _read(p, cols, allow_outside_root=True)
+    assert issues == [] and [u.path for u in kept] == [
+        "/srv/audio/clip0.wav",
+        f"{tmp_path}/../shared/clip1.wav",
+    ]
