@@ -162,11 +162,17 @@ class ConfigError(SpoofscopeError):
     """A configuration value is missing, of the wrong type or out of range."""
 
 
+#: what UnknownNameError lists when a registry is empty
+_NONE = "none registered"
+
+
 class UnknownNameError(ConfigError):
     """A name (front-end, model, corpus, attack, ...) is not in its registry."""
 
-    def __init__(self, kind: str, name: str | None = None, allowed: list[str] | None = None) -> None:
-        if name is None:  # rebuilt from its message "<kind> '<name>': unknown ...; choose one of: ..."
+    def __init__(
+        self, kind: str, name: str | None = None, allowed: list[str] | None = None
+    ) -> None:
+        if name is None:  # rebuilt from its message: "<kind> '<name>': ...; choose one of: ..."
             super().__init__(kind)
             self.kind, _, quoted = self.what.partition(" '")
             self.name = quoted.removesuffix("'")
@@ -178,9 +184,6 @@ class UnknownNameError(ConfigError):
         self.allowed = list(allowed or [])
         choices = ", ".join(self.allowed) if self.allowed else _NONE
         super().__init__(f"{kind} '{name}'", f"unknown {kind}; choose one of: {choices}")
-
-
-_NONE = "none registered"
 
 
 class CorpusError(SpoofscopeError):
