@@ -10,7 +10,12 @@ from spoofscope.cli.common import err_console, print_json
 
 
 def train(
-    config: Path = typer.Option(..., "--config", help="YAML recipe (see configs/)."),
+    config: Path = typer.Option(
+        ...,
+        "--config",
+        help="A YAML recipe file, or the name of a recipe shipped with spoofscope "
+        "(`spoofscope recipes list`).",
+    ),
     out: Path = typer.Option(..., "--out", help="Run directory to write."),
     overrides: list[str] = typer.Option(
         [],

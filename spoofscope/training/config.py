@@ -1,10 +1,11 @@
 """Typed training recipes: one pydantic model per YAML section, loaded with ``--set`` overrides.
 
 A recipe is a YAML file with the sections ``data``, ``model``, ``loss``, ``optim``, ``schedule``,
-``train``, ``augment`` and ``eval`` (see docs/training.md). A recipe may start with
+``train``, ``augment`` and ``eval`` (see docs/training.md), given by its path or, for the recipes
+shipped in the package (:mod:`spoofscope.recipes`), by its name. A recipe may start with
 ``extends: other.yaml`` or a list of files (relative to its own folder, merged in order): it is
 then those files deep-merged with this one, so a CPU-sized variant states only what differs from
-the published recipe.
+the published recipe; a key written ``key!`` replaces what it extends instead of merging into it.
 
 :func:`load_config` fails before any work starts, naming the key and the allowed values: unknown
 keys and wrong types (pydantic, ``extra="forbid"``), unknown corpus / model / loss names, a missing
@@ -306,12 +307,21 @@ class RunConfig(Section):
 
 
 def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a recipe file, following ``extends:`` chains.
+    """Read a recipe file, or a recipe shipped in the package by its name, following ``extends:``.
+
+    ``path`` is a YAML file when one exists there, else the ``name:`` of a packaged recipe
+    (``aasist-19la``; ``spoofscope recipes list`` shows them).
 
     Raises:
-        ConfigError: the file is missing, is not YAML, is not a mapping, or extends itself.
+        ConfigError: neither a file nor a packaged recipe (the message names close matches); the
+            file is not YAML, is not a mapping, or extends itself.
     """
-    return _read_yaml(Path(path), ())
+    path = Path(path)
+    if not path.is_file():
+        from spoofscope.recipes import find_recipe
+
+        path = find_recipe(str(path))
+    return _read_yaml(path, ())
 
 
 def _read_yaml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
@@ -332,22 +342,40 @@ def _read_yaml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         raise ConfigError(path, "a recipe must be a mapping of sections")
     parents = data.pop("extends", None)
     if parents is None:
-        return data
+        return deep_merge({}, data)  # drops the `key!` marks of a file that extends nothing
     merged: dict[str, Any] = {}
     for parent in [parents] if isinstance(parents, str) else list(parents):
         merged = deep_merge(merged, _read_yaml(path.parent / str(parent), (*chain, path)))
     return deep_merge(merged, data)
 
 
+#: a key written with this mark after it (``frontend_params!:``) replaces what it extends whole
+REPLACE_MARK = "!"
+
+
 def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` updated by ``top``; mappings merge key by key, anything else is replaced."""
+    """``base`` updated by ``top``; mappings merge key by key, anything else is replaced.
+
+    A key of ``top`` written ``key!`` replaces ``base``'s ``key`` whole, mapping or not: a recipe
+    that extends an MFCC-image recipe but reads another front-end states
+    ``frontend_params!: {...}`` so that no image parameter is merged into it. The mark is dropped
+    from the result, at every depth.
+    """
     out = dict(base)
     for key, value in top.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+        name = str(key)
+        if name.endswith(REPLACE_MARK):
+            out[name.removesuffix(REPLACE_MARK)] = _unmarked(value)
+        elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
             out[key] = deep_merge(out[key], value)
         else:
-            out[key] = value
+            out[key] = _unmarked(value)
     return out
+
+
+def _unmarked(value: Any) -> Any:
+    """``value`` with the replace marks of its mappings' keys dropped."""
+    return deep_merge({}, value) if isinstance(value, Mapping) else value
 
 
 def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
@@ -365,8 +393,8 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
     for item in overrides:
         dotted, sep, text = item.partition("=")
         dotted = dotted.strip()
-        replace = dotted.endswith("!")
-        dotted = dotted.removesuffix("!").strip()
+        replace = dotted.endswith(REPLACE_MARK)
+        dotted = dotted.removesuffix(REPLACE_MARK).strip()
         if not sep or not dotted:
             raise ConfigError(f"--set {item}", "expected section.key=value (or section.key!=value)")
         try:
@@ -381,7 +409,7 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
             node = node[key]
         old = node.get(keys[-1])
         merge = not replace and isinstance(value, Mapping) and isinstance(old, Mapping)
-        node[keys[-1]] = deep_merge(old, value) if merge else value
+        node[keys[-1]] = deep_merge(old, value) if merge else _unmarked(value)
     return out
 
 

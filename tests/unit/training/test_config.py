@@ -10,9 +10,7 @@ import pytest
 import yaml
 
 from spoofscope.errors import ConfigError, CorpusError, UnknownNameError
-from spoofscope.training.config import RunConfig, apply_overrides, load_config
-
-CONFIGS = Path(__file__).resolve().parents[3] / "configs"
+from spoofscope.training.config import RunConfig, apply_overrides, load_config, read_yaml
 
 
 def _write(path: Path, data: dict) -> Path:
@@ -182,9 +180,7 @@ def test_the_siamese_recipe_keeps_13_mfccs_under_the_ablation_override():
     from spoofscope.training.build import build_model
 
     cfg = load_config(
-        CONFIGS / "asvspoof2019-la" / "siamese-cnn-triplet.yaml",
-        ["model.params.frontend_params={drop: [1]}"],
-        need_root=False,
+        "siamese-cnn-triplet-19la", ["model.params.frontend_params={drop: [1]}"], need_root=False
     )
     assert cfg.model.params["frontend_params"] == {"n_mfcc": 13, "drop": [1]}
     frontend = build_model(cfg).frontend
@@ -235,3 +231,17 @@ def test_the_frontend_check_does_not_import_torch(mfcc_recipe):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["model.params.frontend_params.n_mfc", "False"]
+
+
+def test_a_key_marked_with_a_bang_in_a_recipe_replaces_what_it_extends(tmp_path, mfcc_recipe):
+    """A recipe on another front-end extends one on MFCCs without inheriting n_mfcc."""
+    child = _write(
+        tmp_path / "lfcc.yaml",
+        {"extends": mfcc_recipe.name, "model": {"params": {"frontend": "lfcc",
+         "frontend_params!": {"n_lfcc": 30, "nested": {"x!": 1}}}}},
+    )  # fmt: skip
+    params = read_yaml(child)["model"]["params"]
+    assert params["frontend_params"] == {"n_lfcc": 30, "nested": {"x": 1}}  # marks dropped
+    assert params["frontend"] == "lfcc"
+    alone = _write(tmp_path / "alone.yaml", {"model": {"name": "lcnn", "params!": {"a": 1}}})
+    assert read_yaml(alone)["model"] == {"name": "lcnn", "params": {"a": 1}}
