@@ -35,6 +35,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from spoofscope.models import MODELS
+from spoofscope.models.stand_ins import stand_in_params
 from spoofscope.training.device import cpu_has_bf16
 
 
@@ -113,7 +114,7 @@ def train_rows(names: list[str], samples: int, batch: int, warmup: int, runs: in
     """Print seconds per training step for each model (and fast/plain MFM ratios)."""
     print(f"training step: batch {batch} x {samples} samples, threads 2, median of {runs}")
     for name in names:
-        model = MODELS.get(name)()
+        model = MODELS.get(name)(**stand_in_params(name))
         wave = torch.randn(batch, samples) * 0.05
         fns: dict[str, Callable[[], object]] = {"model": train_step(model, wave)}
         plain = plain_grad_copy(model)
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     header += "".join(f" {f'utt/s b{b}':>10}" for b in batches)
     print(header + "  ratios")
     for name in names:
-        model = MODELS.get(name)().eval()
+        model = MODELS.get(name)(**stand_in_params(name)).eval()
         gflops = flops(model, torch.randn(1, samples) * 0.05) / 1e9
         row = f"{name:<18} {model.num_parameters():>11,} {gflops:>11.2f}"
         ratios = []

@@ -23,7 +23,7 @@ also returns the official ``last_hidden`` ``[B, 5 * gat_dims[1]]``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -323,6 +323,8 @@ class AASIST(Countermeasure):
         temperatures: attention temperatures ``[spectral, temporal, heterogeneous, (unused)]``.
         fast: use the fast inference path in eval mode (same outputs within 1e-4).
     """
+
+    crop_param: ClassVar[str] = "nb_samp"  # the official name of the crop length
 
     def __init__(
         self,

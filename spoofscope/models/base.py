@@ -60,6 +60,14 @@ class Countermeasure(nn.Module):
     #: what ``score`` returns: ``logit-gap`` (``logits[:, 1] - logits[:, 0]``) or ``similarity``
     #: (a cosine in [-1, 1], the cosine Siamese); evaluation sweeps thresholds on similarities
     score_kind: ClassVar[str] = "logit-gap"
+    #: the constructor argument that sets the crop length: a recipe states the crop once, in
+    #: ``data.crop_samples``, and the trainer passes it here (AASIST and RawNet2: ``nb_samp``)
+    crop_param: ClassVar[str] = "crop_samples"
+    #: submodules holding pretrained backbones: a ``top:N`` freezing spec counts in each
+    backbones: ClassVar[tuple[str, ...]] = ()
+    #: parameters a recipe must state (name → where to get the file it names), though the
+    #: constructor has a default for tests and for reloading checkpoints
+    recipe_requires: ClassVar[dict[str, str]] = {}
 
     def __init__(
         self,

@@ -9,7 +9,7 @@ whose last output goes through two linear layers. Defaults follow the baseline's
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -53,6 +53,8 @@ class RawNet2(Countermeasure):
             pairs after the first).
         gru_node: GRU hidden size; nb_gru_layer: GRU layers; nb_fc_node: hidden linear width.
     """
+
+    crop_param: ClassVar[str] = "nb_samp"  # the official name of the crop length
 
     def __init__(
         self,

@@ -24,15 +24,35 @@ from spoofscope.training.steps import tapped_inputs, tapped_module
 def build_model(cfg: RunConfig) -> nn.Module:
     """Construct the recipe's model (validating its parameters).
 
+    The model's crop length (``crop_param``) comes from ``data.crop_samples``, the recipe's one
+    statement of it; a model parameter a recipe must name (``recipe_requires``, e.g. a local
+    ImageNet weights file) is refused when absent.
+
     Raises:
         UnknownNameError: unknown model name.
-        ConfigError: a parameter the model does not take, or a value it rejects.
+        ConfigError: a parameter the model does not take, a value it rejects, a crop length
+            that differs from ``data.crop_samples``, or a required parameter left out.
     """
     from spoofscope.models import MODELS
 
     cls = MODELS.get(cfg.model.name)
+    for key, why in getattr(cls, "recipe_requires", {}).items():
+        if key not in cfg.model.params:
+            raise ConfigError(f"model.params.{key}", why)
+    params = dict(cfg.model.params)
+    # One crop length, data.crop_samples: the model sizes its layers from the crop it is fed.
+    crop_key = getattr(cls, "crop_param", None)
+    if crop_key is not None:
+        stated = params.get(crop_key)
+        if stated is not None and int(stated) != cfg.data.crop_samples:
+            raise ConfigError(
+                f"model.params.{crop_key}",
+                f"{stated} differs from data.crop_samples ({cfg.data.crop_samples}); "
+                "state the crop length once, in data.crop_samples",
+            )
+        params[crop_key] = cfg.data.crop_samples
     try:
-        return cls(**cfg.model.params)
+        return cls(**params)
     except TypeError as exc:
         raise ConfigError("model.params", f"{cfg.model.name}: {exc}") from None
     except ValueError as exc:
@@ -68,7 +88,8 @@ def init_weights(cfg: RunConfig, model: nn.Module) -> str | None:
             "model.init", f"{cfg.model.init} is a {source.arch}; the recipe trains {cfg.model.name}"
         )
     own, theirs = dict(model.config), dict(source.config)
-    keys = (own.keys() | theirs.keys()) - {"crop_samples"}
+    # the crop and the backbone's starting file do not matter: init replaces every weight
+    keys = (own.keys() | theirs.keys()) - {"crop_samples", "nb_samp", "backbone_weights"}
     differ = sorted(k for k in keys if own.get(k) != theirs.get(k))
     if differ:
         raise ConfigError(

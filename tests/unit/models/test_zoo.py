@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from spoofscope.models import MODELS
+from spoofscope.models.stand_ins import stand_in_params
 
 SLOW = {"rawnet2", "dual-mobilenetv2", "mobilenetv2", "modified-cnn", "aasist", "ssl-aasist"}
 NAMES = [
@@ -23,7 +24,7 @@ def _speech_like(batch: int, samples: int = 16000) -> torch.Tensor:
 @pytest.mark.parametrize("name", NAMES)
 def test_forward_backward_reaches_first_layer(name):
     torch.manual_seed(0)
-    model = MODELS.get(name)().train()
+    model = MODELS.get(name)(**stand_in_params(name)).train()
     logits = model(_speech_like(3))
     assert logits.shape == (3, 2) and torch.isfinite(logits).all()
     logits.logsumexp(dim=1).sum().backward()
@@ -38,7 +39,7 @@ def test_onnx_export_matches_torch(name, tmp_path):
     import onnxruntime as ort
 
     torch.manual_seed(0)
-    model = MODELS.get(name)().eval()
+    model = MODELS.get(name)(**stand_in_params(name)).eval()
     wave = _speech_like(2)
     path = tmp_path / f"{name}.onnx"
     torch.onnx.export(model, (wave,), str(path), opset_version=17, dynamo=False,

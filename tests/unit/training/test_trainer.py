@@ -201,7 +201,7 @@ def test_model_init_starts_from_a_checkpoints_weights_and_the_card_says_so(tiny_
     assert record["weights_sha256"] == hashlib.sha256(weights).hexdigest()
     assert read_card(tmp_path / "first" / "best")["training"]["init"] is None
     # other crops are fine-tuning; other layers are another model
-    Trainer(recipe(tiny_la, init, "model.params={crop_samples: 2000}"), tmp_path / "c")
+    Trainer(recipe(tiny_la, init, "data.crop_samples=2000"), tmp_path / "c")
     with pytest.raises(ConfigError, match=r"model\.init.*other model\.params: hidden"):
         Trainer(recipe(tiny_la, init, "model.params={hidden: 8}"), tmp_path / "h")
 
