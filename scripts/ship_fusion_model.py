@@ -156,7 +156,7 @@ def main() -> None:
     if not args.member or len(args.member) != len(args.dev_scores):
         raise SystemExit("error: give one --dev-scores per --member, in the same order")
 
-    cards = [read_card(m) for m in args.member]
+    cards = [read_card(m).to_dict() for m in args.member]
     for card, path in zip(cards, args.member, strict=True):
         card["provenance"] = member_provenance(path, card)
     crops = {int(c["input"]["crop_samples"]) for c in cards}
@@ -223,7 +223,7 @@ def main() -> None:
             ),
         },
     )  # fmt: skip
-    card = read_card(target)
+    card = read_card(target).to_dict()
     names = ", ".join(f"{c['architecture']} on {c['config'].get('frontend')}" for c in cards)
     (target / "README.md").write_text(
         f"# spoofscope detector `{args.name}`\n\n"

@@ -52,7 +52,7 @@ def show(
 
         model = load_pretrained(name)
         directory = PRETRAINED_DIR / name if name in PRETRAINED else Path(name)
-        card = {**model.card(), **read_card(directory)}
+        card = {**model.card(), **read_card(directory).to_dict()}
     layers = [
         {"name": child, "type": type(module).__name__,
          "parameters": sum(p.numel() for p in module.parameters())}

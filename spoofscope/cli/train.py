@@ -34,8 +34,9 @@ def train(
     # Validation first: a bad recipe fails here, before torch is imported.
     cfg = load_config(config, overrides)
 
+    from spoofscope.training.device import pick_device
     from spoofscope.training.distributed import init_distributed, shutdown
-    from spoofscope.training.trainer import Trainer, pick_device
+    from spoofscope.training.trainer import Trainer
 
     info = init_distributed(pick_device(cfg.train.device).type)
     try:

@@ -30,6 +30,7 @@ from spoofscope.corpora.manifest import Manifest
 from spoofscope.errors import ConfigError, CorpusError
 from spoofscope.evaluation.scorefile import ScoreSet, write_scores
 from spoofscope.evaluation.scoring import EvalCrop
+from spoofscope.models.card import ModelCard
 
 SCORES_FILE = "scores.tsv"
 METRICS_FILE = "metrics.json"
@@ -112,16 +113,14 @@ def load_split(corpus: str, root: str | Path, split: str, max_files: int | None 
 
 
 def score_manifest(
-    model: torch.nn.Module,
-    manifest: Manifest,
-    sample_rate: int,
-    opts: EvalOptions,
-    input_channel: str | None = None,
+    model: torch.nn.Module, card: ModelCard, manifest: Manifest, opts: EvalOptions
 ) -> ScoreSet:
     """Scores of every utterance of ``manifest`` (same order) as a ScoreSet.
 
-    ``input_channel`` is the card's ``input.channel`` (LocalSpoof models: the telephone band),
-    applied after the evaluation's own ``opts.channel`` and before the model, as the Detector does.
+    Audio is read at the card's sample rate, and the card's ``input.channel`` (LocalSpoof
+    models: the telephone band) is applied after the evaluation's own ``opts.channel`` and
+    before the model, as the Detector does. Windows are the card's crop unless
+    ``opts.crop_samples`` says otherwise.
 
     Raises:
         AudioError: a file cannot be loaded (names the file).
@@ -132,10 +131,11 @@ def score_manifest(
     from spoofscope.evaluation.scoring import score_loader, score_windowed
     from spoofscope.training.device import pick_device
 
-    length = opts.crop_samples or model.crop_samples
+    length = opts.crop_samples or card.input.crop_samples
+    sample_rate = card.input.sample_rate
     device = pick_device(opts.device)
     model = model.to(device)
-    codecs = [c for c in (opts.channel, input_channel) if c]
+    codecs = [c for c in (opts.channel, card.input.channel) if c]
     channel = ChannelTransform(codecs, sample_rate) if codecs else None
     whole = opts.crop in ("full", "windows")
     dataset = AudioDataset(
@@ -205,7 +205,7 @@ def threshold_sweep(scores: np.ndarray, keys: list[str], thresholds=SWEEP) -> li
 
 def compute_metrics(
     scores: ScoreSet,
-    card: dict[str, Any] | None = None,
+    card: ModelCard | None = None,
     asv: Any = None,
     similarity: bool = False,
     durations: np.ndarray | None = None,
@@ -222,8 +222,7 @@ def compute_metrics(
     from spoofscope.evaluation.bootstrap import Resampling, eer_interval
     from spoofscope.evaluation.metrics import per_duration_errors, per_speaker_errors, summarize
 
-    card = card or {}
-    dev_threshold = card.get("threshold")
+    dev_threshold = card.threshold if card is not None else None
     summary = summarize(scores.score, scores.key, scores.attack, threshold=dev_threshold, asv=asv)
     out = summary.to_dict()
     out["threshold_source"] = "dev" if dev_threshold is not None else "eer"
@@ -296,22 +295,20 @@ def evaluate(
     manifest = load_split(corpus, root, split, opts.max_files)
     model, card = resolve_model(model_spec)
     started = time.perf_counter()
-    sample_rate = int(card.get("input", {}).get("sample_rate") or 16000)
-    input_channel = card.get("input", {}).get("channel")
-    scores = score_manifest(model, manifest, sample_rate, opts, input_channel)
+    scores = score_manifest(model, card, manifest, opts)
     seconds = time.perf_counter() - started
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     write_scores(out / SCORES_FILE, scores)
-    similarity = similarity_scores(model, card)
+    similarity = similarity_scores(card)
     durations = utterance_durations(manifest)
     metrics = compute_metrics(scores, card, _asv_rates(corpus, root, split), similarity, durations)
     metrics["n_files"] = len(scores)
     metrics["model"] = {
         "spec": str(model_spec),
-        "architecture": card.get("architecture"),
-        "parameters": card.get("parameters"),
-        "calibration": card.get("calibration"),
+        "architecture": card.architecture,
+        "parameters": card.parameters,
+        "calibration": card.calibration.model_dump() if card.calibration else None,
     }
     metrics["data"] = {
         "corpus": corpus,
@@ -319,7 +316,7 @@ def evaluate(
         "split": split,
         "crop": opts.crop,
         "channel": opts.channel or "clean",
-        "input_channel": input_channel,
+        "input_channel": card.input.channel,
     }
     metrics["scoring_seconds"] = round(seconds, 3)
     (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2, default=float) + "\n")
@@ -338,16 +335,14 @@ def evaluate(
     curves = Path(model_spec) / "training_curves.png"
     if curves.is_file():
         plots["Training curves"] = curves
-    write_report(out / REPORT_FILE, metrics, plots, card, run_config)
+    write_report(out / REPORT_FILE, metrics, plots, card.to_dict(), run_config)
     return metrics
 
 
-def similarity_scores(model: Any, card: dict[str, Any]) -> bool:
+def similarity_scores(card: ModelCard) -> bool:
     """True when the model's scores are similarities in [-1, 1] (the cosine Siamese): a sweep of
     fixed thresholds 0.1 … 0.9, as its write-up reports, reads them directly."""
-    return getattr(model, "score_kind", None) == "similarity" or card.get("score_kind") == (
-        "similarity"
-    )
+    return card.score_kind == "similarity"
 
 
 def recipe_eval_defaults(model_spec: str | Path) -> dict[str, Any]:

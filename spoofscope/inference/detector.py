@@ -24,6 +24,7 @@ import torch
 from spoofscope.audio.io import Waveform, load, quality_flags, resample
 from spoofscope.errors import ConfigError
 from spoofscope.inference.windows import window_scores
+from spoofscope.models.card import ModelCard
 
 VERDICTS = ("bonafide", "spoof", "uncertain")
 
@@ -73,7 +74,7 @@ class Detector:
     def __init__(
         self,
         model: torch.nn.Module,
-        card: dict[str, Any],
+        card: ModelCard | dict[str, Any],
         uncertain_band: float = 0.1,
         device: str = "cpu",
         batch_windows: int = 16,
@@ -83,22 +84,22 @@ class Detector:
         self.model = model.to(device).eval()
         if hasattr(self.model, "fast"):
             self.model.fast = True  # AASIST's vectorised inference path (same outputs within 1e-4)
-        self.card = card
         self.device = device
         self.uncertain_band = uncertain_band
         self.batch_windows = batch_windows
-        contract = card.get("input", {})
-        self.sample_rate = int(contract.get("sample_rate") or 16000)
-        self.crop = int(contract.get("crop_samples") or 4 * self.sample_rate)
+        if not isinstance(card, ModelCard):  # a card built in code: validated like one read
+            card = ModelCard.parse(card, "card")
+        self.card = card
+        self.sample_rate = card.input.sample_rate
+        self.crop = card.input.crop_samples
         # A model trained on one channel (LocalSpoof: the telephone band) is only meaningful on
         # it, so its card may name a codec of spoofscope.audio.channel applied before scoring.
-        self.channel = contract.get("channel")
-        self.threshold = float(card.get("threshold") or 0.0)
-        calibration = card.get("calibration") or {}
-        self.calibrated = "a" in calibration and "b" in calibration
+        self.channel = card.input.channel
+        self.threshold = card.threshold if card.threshold is not None else 0.0
+        self.calibrated = card.calibrated
         # Fallback: unit slope, centred on the threshold, so p_spoof = 0.5 at the threshold.
-        self._a = float(calibration.get("a", 1.0))
-        self._b = float(calibration.get("b", -self.threshold))
+        self._a = card.calibration.a if card.calibration else 1.0
+        self._b = card.calibration.b if card.calibration else -self.threshold
 
     @classmethod
     def load(cls, spec: str | PathLike = "default", **kwargs: Any) -> Detector:

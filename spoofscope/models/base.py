@@ -21,11 +21,11 @@ from torch import Tensor, nn
 
 from spoofscope.errors import CheckpointError
 from spoofscope.models import MODELS
+from spoofscope.models.card import CARD_FILE, ModelCard, read_card
 
 #: version tag written into every card; bump when the card layout changes incompatibly.
 CARD_FORMAT = "spoofscope-model-card/1"
 WEIGHTS_FILE = "model.safetensors"
-CARD_FILE = "card.json"
 
 M = TypeVar("M", bound="Countermeasure")
 
@@ -178,33 +178,16 @@ def save_checkpoint(model: Countermeasure, directory: str | Path, **card_fields:
     from safetensors.torch import save_file
 
     out = Path(directory)
+    card = model.card()
+    card.update(_jsonable(card_fields))
+    # validated before anything is written: a card that would not load is never saved
+    ModelCard.parse(card, out / CARD_FILE)
     out.mkdir(parents=True, exist_ok=True)
     # clone() breaks storage sharing, which safetensors refuses to write.
     tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
     save_file(tensors, str(out / WEIGHTS_FILE), metadata={"format": CARD_FORMAT})
-    card = model.card()
-    card.update(_jsonable(card_fields))
-    (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    (out / CARD_FILE).write_text(json.dumps(card, indent=2, allow_nan=False) + "\n")
     return out
-
-
-def read_card(directory: str | Path) -> dict[str, Any]:
-    """Read and check ``card.json`` of a checkpoint directory.
-
-    Raises:
-        CheckpointError: the directory, the card or a required card key is missing or unreadable.
-    """
-    path = Path(directory) / CARD_FILE
-    if not path.is_file():
-        raise CheckpointError(directory, f"no {CARD_FILE} (not a spoofscope checkpoint directory)")
-    try:
-        card = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise CheckpointError(path, f"unreadable model card: {exc}") from None
-    for key in ("architecture", "config"):
-        if key not in card:
-            raise CheckpointError(path, f"model card has no '{key}'")
-    return card
 
 
 def load_checkpoint(directory: str | Path) -> Countermeasure:
@@ -224,11 +207,11 @@ def load_checkpoint(directory: str | Path) -> Countermeasure:
     if not weights.is_file():
         raise CheckpointError(directory, f"no {WEIGHTS_FILE}")
     try:
-        cls = MODELS.get(card["architecture"])
+        cls = MODELS.get(card.architecture)
     except UnknownNameError as exc:
         raise CheckpointError(directory, exc.why) from None
     try:
-        model = cls(**card["config"])
+        model = cls(**card.config)
     except TypeError as exc:
         raise CheckpointError(directory, f"config does not fit {cls.arch}: {exc}") from None
     try:

@@ -108,12 +108,12 @@ def unpack_members(fusion_dir: str | Path, out: str | Path) -> list[Path]:
         CheckpointError: ``fusion_dir`` is not a readable score-fusion checkpoint.
     """
     card = read_card(fusion_dir)
-    if card["architecture"] != ScoreFusion.arch:
-        raise CheckpointError(fusion_dir, f"holds a {card['architecture']}, not a score-fusion")
+    if card.architecture != ScoreFusion.arch:
+        raise CheckpointError(fusion_dir, f"holds a {card.architecture}, not a score-fusion")
     fusion = load_checkpoint(fusion_dir)
     n = len(fusion.members)
-    trainings = (card.get("training") or {}).get("members") or [None] * n
-    provenances = (card.get("provenance") or {}).get("members") or [None] * n
+    trainings = (card.training or {}).get("members") or [None] * n
+    provenances = (card.provenance or {}).get("members") or [None] * n
     return [
         save_checkpoint(
             member,
@@ -121,8 +121,8 @@ def unpack_members(fusion_dir: str | Path, out: str | Path) -> list[Path]:
             # the fusion's crop (the members' training crop) and channel, not a member's default
             input={
                 **member.card()["input"],
-                "crop_samples": card["input"]["crop_samples"],
-                "channel": card["input"].get("channel"),
+                "crop_samples": card.input.crop_samples,
+                "channel": card.input.channel,
             },
             training=trainings[i],
             provenance=provenances[i],

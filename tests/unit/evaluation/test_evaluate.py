@@ -52,7 +52,7 @@ def test_eval_only_tree_gives_scores_metrics_plots_and_report(trained, tmp_path)
     assert metrics["min_tdcf"] is not None and metrics["min_tdcf"] >= 0  # ASV scores are shipped
     card = read_card(run / "best")
     assert metrics["threshold_source"] == "dev"
-    assert metrics["report_threshold"] == pytest.approx(card["threshold"])
+    assert metrics["report_threshold"] == pytest.approx(card.threshold)
     report = metrics["classification_report"]
     assert report["bonafide"]["support"] == 8 and report["spoof"]["support"] == 8
     on_disk = json.loads((out / "metrics.json").read_text())
@@ -128,7 +128,7 @@ def test_windows_scoring_is_what_the_detector_gives_with_the_card_channel(traine
 def test_resolve_model_finds_run_dirs_and_rejects_other_paths(trained, tmp_path):
     run, _ = trained
     model, card = resolve_model(run)
-    assert card["architecture"] == "tiny-spectral" and not model.training
+    assert card.architecture == "tiny-spectral" and not model.training
     with pytest.raises(CheckpointError, match="neither a checkpoint"):
         resolve_model(tmp_path)
 

@@ -123,9 +123,9 @@ def test_a_card_channel_is_applied_before_scoring(reference_dir):
 
 def test_the_shipped_default_model_loads_and_scores():
     det = Detector.load("default")
-    assert det.card["architecture"] == "score-fusion" and det.channel == "telephone"
-    members = det.card["provenance"]["members"]
-    assert det.calibrated and len(members) == len(det.card["config"]["members"]) == 2
+    assert det.card.architecture == "score-fusion" and det.channel == "telephone"
+    members = det.card.provenance["members"]
+    assert det.calibrated and len(members) == len(det.card.config["members"]) == 2
     assert all(m["recipe"].startswith("configs/default/") and m["reproduce"] for m in members)
     result = det.score(np.zeros(4000, dtype=np.float32) + 0.01, sr=8000)
     assert result.verdict in {"bonafide", "spoof", "uncertain"} and 0 <= result.p_spoof <= 1

@@ -60,10 +60,10 @@ def test_unpacked_members_score_as_inside_the_fusion_and_keep_their_records(tmp_
         card = read_card(path)
         with torch.no_grad():
             torch.testing.assert_close(loaded.score(wave), member.score(wave))
-        assert card["training"] == record
-        assert card["input"]["channel"] == "telephone"
-        assert card["input"]["crop_samples"] == 32000
-    assert read_card(paths[1])["provenance"] == {"recipe": "b.yaml"}
+        assert card.training == record
+        assert card.input.channel == "telephone"
+        assert card.input.crop_samples == 32000
+    assert read_card(paths[1]).provenance == {"recipe": "b.yaml"}
 
 
 def test_unpacking_a_single_model_is_refused(tmp_path) -> None:

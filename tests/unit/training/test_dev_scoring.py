@@ -33,13 +33,13 @@ def run(long_la, tmp_path_factory):
 
 def test_card_threshold_is_the_eer_threshold_of_evaluate_on_dev(run, long_la, tmp_path):
     card = read_card(run / "best")
-    assert card["training"]["dev_eer"] <= 0.3  # a model that learned: its scores spread
+    assert card.training["dev_eer"] <= 0.3  # a model that learned: its scores spread
     metrics = evaluate(
         run, "asvspoof2019-la", long_la, "dev", tmp_path / "dev", EvalOptions.for_model(run)
     )
     assert metrics["data"]["crop"] == "windows"
-    assert card["threshold"] == pytest.approx(metrics["threshold"], abs=1e-5)
-    assert card["training"]["dev_eer"] == pytest.approx(metrics["eer"], abs=1e-9)
+    assert card.threshold == pytest.approx(metrics["threshold"], abs=1e-5)
+    assert card.training["dev_eer"] == pytest.approx(metrics["eer"], abs=1e-9)
     # the dev scores the run wrote are evaluate's scores, file by file
     written, scored = (
         read_scores(run / "dev_scores.tsv"),

@@ -68,7 +68,7 @@ def test_a_trained_siamese_checkpoint_holds_the_references_of_its_training_split
         got, initial = saved.reference, fresh.reference
     assert torch.allclose(got, expected, atol=1e-5)
     assert not torch.allclose(got, initial, atol=1e-3)
-    enrolment = read_card(tmp_path / "run" / "last")["training"]["enrolment"]
+    enrolment = read_card(tmp_path / "run" / "last").training["enrolment"]
     assert enrolment["per_class"] == 6
     assert enrolment["bonafide"] == int(labels.sum()) and enrolment["spoof"] == int(
         (1 - labels).sum()

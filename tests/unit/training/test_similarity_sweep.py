@@ -26,7 +26,7 @@ def cosine_run(tiny_la, tmp_path_factory):
 def test_cosine_scores_are_similarities_and_evaluate_writes_the_sweep(
     cosine_run, tiny_la, tmp_path
 ):
-    assert read_card(cosine_run / "best")["score_kind"] == "similarity"
+    assert read_card(cosine_run / "best").score_kind == "similarity"
     metrics = evaluate(
         cosine_run, "asvspoof2019-la", tiny_la, "eval", tmp_path / "eval", EvalOptions()
     )
@@ -48,7 +48,7 @@ def test_cosine_scores_are_similarities_and_evaluate_writes_the_sweep(
 def test_logit_models_get_no_sweep(tiny_la, tmp_path):
     run = tmp_path / "run"
     Trainer(recipe(tiny_la, "train.epochs=1"), run, progress=False).fit()
-    assert read_card(run / "best")["score_kind"] == "logit-gap"
+    assert read_card(run / "best").score_kind == "logit-gap"
     metrics = evaluate(run, "asvspoof2019-la", tiny_la, "eval", tmp_path / "eval", EvalOptions())
     assert "threshold_sweep" not in metrics
 

@@ -44,11 +44,11 @@ def test_run_directory_holds_config_log_checkpoints_and_dev_scores(tiny_la, tmp_
         assert 0 <= r["data_wait_seconds"] <= r["train_seconds"] and r["dev_seconds"] > 0
     assert result.steps == 3 * 4  # 32 train utterances / batch 8
     card = read_card(run / "best")
-    assert card["threshold"] == pytest.approx(epochs[result.best_epoch - 1]["dev_threshold"])
-    assert card["calibration"]["kind"] == "platt" and card["calibration"]["a"] > 0
-    assert card["input"]["crop_samples"] == 4000
-    assert card["training"]["n_train"] == 32 and card["training"]["attacks"] is None  # every attack
-    assert card["training"]["corpus_digest"] is None  # the tree has no checksums.tsv
+    assert card.threshold == pytest.approx(epochs[result.best_epoch - 1]["dev_threshold"])
+    assert card.calibration.kind == "platt" and card.calibration.a > 0
+    assert card.input.crop_samples == 4000
+    assert card.training["n_train"] == 32 and card.training["attacks"] is None  # every attack
+    assert card.training["corpus_digest"] is None  # the tree has no checksums.tsv
     dev = read_scores(run / "dev_scores.tsv")
     assert len(dev) == 16 and set(dev.key) == {"bonafide", "spoof"}
 
@@ -59,7 +59,7 @@ def test_the_card_records_the_digest_of_the_build_it_learnt_from(tiny_la, tmp_pa
     # a LocalSpoof build writes checksums.tsv; any two different sums give different digests
     write_checksums(root, {"LA_T_0000001": "a" * 64, "LA_D_0000001": "b" * 64})
     _train(root, tmp_path / "run", "train.epochs=1")
-    digest = read_card(tmp_path / "run" / "best")["training"]["corpus_digest"]
+    digest = read_card(tmp_path / "run" / "best").training["corpus_digest"]
     assert digest == build_digest(root) and len(digest) == 64
     write_checksums(root, {"LA_T_0000001": "a" * 64, "LA_D_0000001": "c" * 64})
     assert build_digest(root) != digest
@@ -194,12 +194,12 @@ def test_model_init_starts_from_a_checkpoints_weights_and_the_card_says_so(tiny_
     fresh = Trainer(recipe(tiny_la, "train.epochs=1"), tmp_path / "fresh", progress=False)
     assert not torch.equal(fresh.model.state_dict()["head.weight"], start["head.weight"])
     tuned.fit()
-    record = read_card(tmp_path / "tuned" / "best")["training"]["init"]
+    record = read_card(tmp_path / "tuned" / "best").training["init"]
     assert record["from"] == str(tmp_path / "first" / "best")
     assert len(record["weights_sha256"]) == 64
     weights = (tmp_path / "first" / "best" / "model.safetensors").read_bytes()
     assert record["weights_sha256"] == hashlib.sha256(weights).hexdigest()
-    assert read_card(tmp_path / "first" / "best")["training"]["init"] is None
+    assert read_card(tmp_path / "first" / "best").training["init"] is None
     # other crops are fine-tuning; other layers are another model
     Trainer(recipe(tiny_la, init, "data.crop_samples=2000"), tmp_path / "c")
     with pytest.raises(ConfigError, match=r"model\.init.*other model\.params: hidden"):
@@ -359,7 +359,7 @@ def test_cpu_bf16_autocasts_training_steps_and_records_the_precision(
     # training steps run in bfloat16; the dev pass (threshold, calibration) stays float32
     assert torch.bfloat16 in seen and seen[-1] == torch.float32
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["precision"] == "bfloat16"
-    assert read_card(tmp_path / "run" / "best")["training"]["precision"] == "bfloat16"
+    assert read_card(tmp_path / "run" / "best").training["precision"] == "bfloat16"
 
 
 def test_dev_autocast_scores_dev_at_the_training_precision(tiny_la, tmp_path, monkeypatch):
@@ -399,7 +399,7 @@ def test_oc_softmax_head_trains_an_lcnn_whose_checkpoint_scores_with_its_centre(
     dev = read_scores(tmp_path / "run" / "dev_scores.tsv")
     assert np.all(np.abs(dev.score) <= 1.0 + 1e-6)  # cosines to the bona fide direction
     model = load_checkpoint(tmp_path / "run" / "best").eval()
-    assert model.head_kind == "one-class" and read_card(tmp_path / "run" / "best")["config"]["head"]
+    assert model.head_kind == "one-class" and read_card(tmp_path / "run" / "best").config["head"]
     wave = torch.randn(3, 4000)
     with torch.no_grad():
         centre = model.out[1].center
