@@ -66,7 +66,7 @@ def main() -> None:
         # two cores). The recipe's patience of 3 stopped it after 4 steps, at chance on eval.
         step(
             "Train a small LFCC-LCNN for about a minute",
-            "train", "--config", "configs/localspoof/lfcc-lcnn.yaml",
+            "train", "--config", "lfcc-lcnn-localspoof",
             "--set", f"data.root={CORPUS}", "--set", "train.epochs=100",
             "--set", "train.early_stopping.patience=null", "--set", "data.batch_size=8",
             "--out", str(RUN),

@@ -1,7 +1,7 @@
 """`spoofscope corpus`: check a corpus release and print its statistics.
 
-The sub-app :data:`corpus_app` is importable, so another module can add commands to it
-(``from spoofscope.cli.corpus import corpus_app`` then ``@corpus_app.command("build")``).
+The sub-app :data:`corpus_app` is importable, so another module's ``attach(app)`` can add
+commands to it (cli/localspoof.py adds ``build``, ``extras``, ``diff`` and ``audit``).
 """
 
 from __future__ import annotations

@@ -246,12 +246,15 @@ def extras_command(
     _print_render(result, f"{len(result.jobs)} extra training files at {result.root}")
 
 
-corpus_app.command("build")(build_command)
-corpus_app.command("extras")(extras_command)
-corpus_app.command("diff")(diff_command)
-corpus_app.command("audit")(audit_command)
 corpus_app.command("vocode")(vocode_command)
 
 
 def attach(app: typer.Typer) -> None:
-    """Nothing to attach: the commands live in the `corpus` group, which corpus.py attaches."""
+    """Add LocalSpoof's commands to the `corpus` group (which corpus.py attaches to ``app``).
+
+    Registered here, not at import, so that importing this module has no effect on the CLI and
+    every command joins it through the one ``attach`` path the app calls.
+    """
+    for name, command in (("build", build_command), ("extras", extras_command),
+                          ("diff", diff_command), ("audit", audit_command)):  # fmt: skip
+        corpus_app.command(name)(command)

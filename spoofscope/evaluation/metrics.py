@@ -420,18 +420,6 @@ def classification_report(
     )
 
 
-def roc_points(bonafide: np.ndarray, spoof: np.ndarray) -> dict[str, list[float]]:
-    """ROC (true-positive vs false-positive rate for bona fide) and DET points, for plotting."""
-    det = det_curve(bonafide, spoof)
-    return {
-        "threshold": det.thresholds.tolist(),
-        "frr": det.frr.tolist(),
-        "far": det.far.tolist(),
-        "tpr": (1 - det.frr).tolist(),
-        "fpr": det.far.tolist(),
-    }
-
-
 # --- everything at once --------------------------------------------------------------------------
 
 

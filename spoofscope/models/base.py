@@ -62,7 +62,7 @@ class Countermeasure(nn.Module):
     score_kind: ClassVar[str] = "logit-gap"
     #: the constructor argument that sets the crop length: a recipe states the crop once, in
     #: ``data.crop_samples``, and the trainer passes it here (AASIST and RawNet2: ``nb_samp``)
-    crop_param: ClassVar[str] = "crop_samples"
+    crop_param: ClassVar[str | None] = "crop_samples"
     #: submodules holding pretrained backbones: a ``top:N`` freezing spec counts in each
     backbones: ClassVar[tuple[str, ...]] = ()
     #: parameters a recipe must state (name → where to get the file it names), though the

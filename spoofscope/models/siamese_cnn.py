@@ -58,7 +58,8 @@ class SiameseCNN(FeatureCountermeasure):
     """Embedding CNN with gated self-attention; ``embed`` → ``[B, 128]``, ``forward`` → ``[B, 2]``.
 
     Args:
-        frontend / frontend_params: default ``mfcc`` with 13 coefficients.
+        frontend / frontend_params: default ``mfcc`` with 13 coefficients (given MFCC parameters
+            merge over ``n_mfcc: 13``).
         channels: the three block widths; heads: attention heads; dropout: Dropout2d rate.
         embedding_dim: output embedding size (128).
         head: ``"centroid"`` or ``"linear"``; metric: ``"euclidean"`` or ``"cosine"``.
@@ -87,8 +88,9 @@ class SiameseCNN(FeatureCountermeasure):
             raise ConfigError("references", "the centroid head needs at least one per class")
         if metric not in ("euclidean", "cosine"):
             raise ConfigError("metric", "choose 'euclidean' or 'cosine'")
-        params = dict({"n_mfcc": 13} if frontend_params is None and frontend == "mfcc"
-                      else frontend_params or {})  # fmt: skip
+        # the write-up's 13 coefficients are this model's default: given parameters (an
+        # ablation's keep/drop) merge over it rather than falling back to the front-end's 20
+        params = {**({"n_mfcc": 13} if frontend == "mfcc" else {}), **(frontend_params or {})}
         config = {"frontend": frontend, "frontend_params": params, "channels": list(channels),
                   "heads": heads, "dropout": dropout, "embedding_dim": embedding_dim,
                   "head": head, "metric": metric, "references": references,

@@ -16,7 +16,7 @@ records that name as given.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -54,6 +54,9 @@ class SSLAASIST(AASIST):
         proj_dim: width of the linear projection of the hidden states (128).
         filts, gat_dims, pool_ratios, temperatures: the AASIST back-end (Tak et al. 2022 values).
     """
+
+    #: no crop argument: the SSL front-end takes any length (the card's crop is the recipe's)
+    crop_param: ClassVar[str | None] = None
 
     def __init__(
         self,

@@ -43,10 +43,10 @@ def test_quick_training_benchmark_compares_the_mfm_backward(bench, capsys):
 
 @pytest.mark.slow
 def test_quick_training_benchmark_prices_recipes_against_the_first(bench, capsys):
-    default = Path(__file__).resolve().parents[3] / "configs" / "default"
+    configs = Path(__file__).resolve().parents[3] / "configs"
     recipes = [
-        default / "lcnn-localspoof-shipped.yaml",
-        default / "lcnn-localspoof-shipped-hop256.yaml",
+        configs / "default" / "lcnn-localspoof-shipped.yaml",
+        configs / "experiments" / "lcnn-localspoof-shipped-hop256.yaml",
     ]
     assert bench.main(["--quick", "--train", "--recipes", ",".join(map(str, recipes))]) == 0
     rows = _rows(capsys, skip=1)

@@ -22,7 +22,7 @@ from spoofscope.models.base import load_checkpoint, save_checkpoint
 from spoofscope.models.pretrained import sha256
 from spoofscope.training.config import load_config
 
-CONFIGS = Path(__file__).resolve().parents[3] / "configs"
+CONFIGS = Path(__file__).resolve().parents[3] / "spoofscope" / "recipes"  # packaged recipes
 RECIPES = [CONFIGS / corpus / f"{name}.yaml" for corpus in ("asvspoof2019-la", "localspoof")
            for name in ("mobilenetv2-transfer", "dual-mobilenetv2")]  # fmt: skip
 #: torchvision's inverted-residual table (t, c, n, s), written out here on purpose: a test that read

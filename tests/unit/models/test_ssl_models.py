@@ -15,7 +15,7 @@ from spoofscope.models.base import load_checkpoint, save_checkpoint
 from spoofscope.training.config import load_config
 
 SSL_MODELS = ["ssl-aasist", "ssl-linear"]
-CONFIGS = Path(__file__).resolve().parents[3] / "configs"
+CONFIGS = Path(__file__).resolve().parents[3] / "spoofscope" / "recipes"  # packaged recipes
 SSL_RECIPES = [
     CONFIGS / corpus / f"{stem}.yaml"
     for corpus in ("asvspoof2019-la", "localspoof")

@@ -43,3 +43,11 @@ def test_a_transfer_recipe_without_its_imagenet_file_fails_saying_where_to_get_i
         recipe(tmp_path, f"model={{name: {arch}, params: {{backbone_weights: none}}}}")
     )
     assert model.crop_samples == 4000
+
+
+def test_siamese_mfcc_parameters_merge_over_its_13_coefficients(tmp_path):
+    from spoofscope.models import MODELS
+
+    model = MODELS.get("siamese-cnn")(frontend_params={"drop": [1]})
+    assert model.config["frontend_params"] == {"n_mfcc": 13, "drop": [1]}
+    assert model.frontend.head.n_features == 12
