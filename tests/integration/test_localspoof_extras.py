@@ -49,7 +49,7 @@ def test_a_rerun_renders_nothing_and_other_options_are_refused(extras: Path) -> 
 
 
 def test_a_recipe_adds_them_to_training_only(extras: Path) -> None:
-    from spoofscope.training.trainer import load_splits
+    from spoofscope.training.data import load_splits
 
     data = {"data": {"corpus": "localspoof", "root": str(tiny_corpus())}, "model": {"name": "lcnn"}}
     plain_train, plain_dev = load_splits(validate(data))

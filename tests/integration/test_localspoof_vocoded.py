@@ -72,7 +72,7 @@ def recipe(*overrides: str) -> RunConfig:
 
 
 def test_extra_train_joins_the_training_split_only() -> None:
-    from spoofscope.training.trainer import load_splits
+    from spoofscope.training.data import load_splits
 
     extra = f"data.extra_train=[{{corpus: localspoof, root: {tiny_copies()}}}]"
     train, dev = load_splits(recipe(extra))
@@ -85,7 +85,7 @@ def test_extra_train_joins_the_training_split_only() -> None:
 
 
 def test_extra_train_refuses_repeats_and_missing_roots(tmp_path: Path) -> None:
-    from spoofscope.training.trainer import load_splits
+    from spoofscope.training.data import load_splits
 
     same = f"data.extra_train=[{{corpus: localspoof, root: {tiny_corpus()}}}]"
     with pytest.raises(ConfigError, match="already in training"):
