@@ -36,7 +36,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from spoofscope.models import MODELS
 from spoofscope.models.stand_ins import stand_in_params
-from spoofscope.training.device import cpu_has_bf16
+from spoofscope.training.precision import cpu_has_bf16
 
 
 def flops(model: torch.nn.Module, wave: torch.Tensor) -> int:

@@ -34,11 +34,11 @@ def train(
     # Validation first: a bad recipe fails here, before torch is imported.
     cfg = load_config(config, overrides)
 
-    from spoofscope.training.device import pick_device
+    from spoofscope.inference.device import pick_device
     from spoofscope.training.distributed import init_distributed, shutdown
     from spoofscope.training.trainer import Trainer
 
-    info = init_distributed(pick_device(cfg.train.device).type)
+    info = init_distributed(pick_device(cfg.train.device, key="train.device").type)
     try:
         trainer = Trainer(cfg, out, info=info, console=err_console, progress=not quiet)
         result = trainer.fit(resume=resume)

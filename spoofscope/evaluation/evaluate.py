@@ -21,15 +21,15 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import numpy as np
 import torch
 
 from spoofscope.corpora.manifest import Manifest
 from spoofscope.errors import ConfigError, CorpusError
+from spoofscope.evaluation.crops import CROPS
 from spoofscope.evaluation.scorefile import ScoreSet, write_scores
-from spoofscope.evaluation.scoring import EvalCrop
 from spoofscope.models.card import ModelCard
 
 SCORES_FILE = "scores.tsv"
@@ -37,9 +37,6 @@ METRICS_FILE = "metrics.json"
 REPORT_FILE = "report.html"
 #: thresholds of the similarity sweep (the Siamese-cosine report swept 0.1–0.9, seeds/002)
 SWEEP = tuple(round(0.1 * i, 1) for i in range(1, 10))
-
-#: the crop policies ``--crop`` and a recipe's ``eval.crop`` accept: one list for both
-CROPS = get_args(EvalCrop)
 
 
 @dataclass
@@ -129,7 +126,7 @@ def score_manifest(
 
     from spoofscope.corpora.dataset import AudioDataset, CropPolicy, collate_list
     from spoofscope.evaluation.scoring import score_loader, score_windowed
-    from spoofscope.training.device import pick_device
+    from spoofscope.inference.device import pick_device
 
     length = opts.crop_samples or card.input.crop_samples
     sample_rate = card.input.sample_rate

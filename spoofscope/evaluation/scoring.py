@@ -11,15 +11,10 @@ Two ways, one per crop policy of ``spoofscope evaluate --crop``:
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
-
-#: the crop policies ``--crop`` and a recipe's ``eval.crop`` accept
-EvalCrop = Literal["windows", "first", "centre", "full"]
 
 
 @torch.no_grad()

@@ -29,6 +29,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from spoofscope.errors import ConfigError, CorpusError, UnknownNameError
+from spoofscope.evaluation.crops import EvalCrop
+from spoofscope.textio import read_text
 
 CONFIG_FILE = "config.yaml"
 
@@ -251,7 +253,6 @@ class TrainConfig(Section):
 
 
 #: how ``spoofscope evaluate`` turns a file into a score; ``windows`` (the Detector's loop) is the default
-EvalCrop = Literal["windows", "first", "centre", "full"]
 
 
 class EvalConfig(Section):
@@ -331,7 +332,8 @@ def _read_yaml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(path, "recipe file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # the one text reader: a non-UTF-8 recipe is a typed error naming its line
+        data = yaml.safe_load(read_text(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)

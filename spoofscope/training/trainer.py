@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from spoofscope.errors import CheckpointError, ConfigError
+from spoofscope.inference.device import pick_device
 from spoofscope.models.base import Countermeasure
 from spoofscope.training import checkpointing as ckpt
 from spoofscope.training.build import (
@@ -45,10 +46,10 @@ from spoofscope.training.build import (
 )
 from spoofscope.training.config import CONFIG_FILE, RunConfig
 from spoofscope.training.data import WaitClock, build_loaders, load_splits
-from spoofscope.training.device import autocast_dtype, pick_device, precision_name
 from spoofscope.training.distributed import DistInfo, all_mean, average_gradients, barrier, wrap
 from spoofscope.training.enrolment import enrol, enrols
 from spoofscope.training.freezing import freeze_modes, set_trainable
+from spoofscope.training.precision import autocast_dtype, precision_name
 from spoofscope.training.run_files import (
     CURVES,
     DEV_SCORES,
@@ -117,7 +118,7 @@ class Trainer:
         self.cfg = cfg
         self.run_dir = Path(run_dir)
         self.info = info or DistInfo()
-        self.device = pick_device(cfg.train.device)
+        self.device = pick_device(cfg.train.device, key="train.device")
         seed_everything(cfg.train.seed)
         self.model = build_model(cfg).to(self.device)
         check_head(cfg, self.model)  # before the corpus is read: a bad pairing fails at once

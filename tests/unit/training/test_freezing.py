@@ -11,7 +11,7 @@ from spoofscope.models import MODELS
 from spoofscope.training.config import load_config
 from spoofscope.training.freezing import layers, set_trainable
 
-CONFIGS = Path(__file__).resolve().parents[3] / "configs"
+CONFIGS = Path(__file__).resolve().parents[3] / "spoofscope" / "recipes"  # packaged recipes
 
 
 def trainable(module: nn.Module) -> list[str]:

@@ -348,7 +348,7 @@ def test_cpu_bf16_autocasts_training_steps_and_records_the_precision(
     tiny_la, tmp_path, monkeypatch
 ):
     # bf16 autocast runs (emulated, slower) on any CPU, so the test needs no bf16 kernels
-    monkeypatch.setattr("spoofscope.training.device.cpu_has_bf16", lambda: True)
+    monkeypatch.setattr("spoofscope.training.precision.cpu_has_bf16", lambda: True)
     trainer = Trainer(recipe(tiny_la, "train.epochs=1", "train.cpu_bf16=true"), tmp_path / "run",
                       progress=False)  # fmt: skip
     assert trainer.amp_dtype is torch.bfloat16
@@ -363,7 +363,7 @@ def test_cpu_bf16_autocasts_training_steps_and_records_the_precision(
 
 
 def test_dev_autocast_scores_dev_at_the_training_precision(tiny_la, tmp_path, monkeypatch):
-    monkeypatch.setattr("spoofscope.training.device.cpu_has_bf16", lambda: True)
+    monkeypatch.setattr("spoofscope.training.precision.cpu_has_bf16", lambda: True)
     cfg = recipe(tiny_la, "train.epochs=1", "train.cpu_bf16=true", "train.dev_autocast=true",
                  "model={name: lcnn, params: {backend: pool}}")  # fmt: skip
     trainer = Trainer(cfg, tmp_path / "run", progress=False)
@@ -379,14 +379,14 @@ def test_dev_autocast_scores_dev_at_the_training_precision(tiny_la, tmp_path, mo
 
 
 def test_autocast_dtype_falls_back_to_float32_without_bf16_kernels(tiny_la, monkeypatch):
-    from spoofscope.training.device import autocast_dtype
+    from spoofscope.training.precision import autocast_dtype
 
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
     on = recipe(tiny_la, "train.cpu_bf16=true")
     assert autocast_dtype(recipe(tiny_la), cpu) is None  # float32 unless asked
     assert autocast_dtype(on, cuda) is torch.float16  # amp is the CUDA switch
     assert autocast_dtype(recipe(tiny_la, "train.amp=false"), cuda) is None
-    monkeypatch.setattr("spoofscope.training.device.cpu_has_bf16", lambda: False)
+    monkeypatch.setattr("spoofscope.training.precision.cpu_has_bf16", lambda: False)
     assert autocast_dtype(on, cpu) is None
 
 

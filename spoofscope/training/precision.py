@@ -1,10 +1,9 @@
-"""Where and at what precision training runs: the device, and the autocast dtype of its steps."""
+"""The precision training runs at: the autocast dtype of its steps, and whether the CPU has bf16."""
 
 from __future__ import annotations
 
 import torch
 
-from spoofscope.errors import ConfigError
 from spoofscope.training.config import RunConfig
 
 
@@ -29,16 +28,3 @@ def autocast_dtype(cfg: RunConfig, device: torch.device) -> torch.dtype | None:
 def precision_name(dtype: torch.dtype | None) -> str:
     """``float32`` for None, else the dtype's name (``bfloat16``, ``float16``)."""
     return str(dtype or torch.float32).removeprefix("torch.")
-
-
-def pick_device(name: str) -> torch.device:
-    """``auto`` → CUDA when available, else CPU.
-
-    Raises:
-        ConfigError: ``cuda`` asked for on a machine without it.
-    """
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("train.device", "cuda requested but no CUDA device is available")
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
