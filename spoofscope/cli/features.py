@@ -76,7 +76,11 @@ def extract(
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Files per batch."),
     max_gb: float = typer.Option(0.0, "--max-gb", min=0.0, help="Cache size cap (0 = no cap)."),
 ) -> None:
-    """Compute the features of every file of a corpus into the cache; report files per second."""
+    """Compute the features of every file of a corpus into the cache; report files per second.
+
+    Interrupted (Ctrl-C, exit 130), the entries written so far are kept and the same command
+    resumes, ending with the cache an uninterrupted run writes.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from spoofscope.corpora import CORPORA
@@ -89,16 +93,35 @@ def extract(
     cache = FeatureCache(out, max_bytes=int(max_gb * 1e9) if max_gb else None)
     paths = [utt.path for utt in manifest]
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        progress.advance(task, n)
+
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task(f"{frontend} features", total=len(paths))
-        report = extract_to_cache(
-            module, paths, cache, batch_size, lambda n: progress.advance(task, n)
-        )
+        try:
+            report = extract_to_cache(module, paths, cache, batch_size, advance)
+        except KeyboardInterrupt:
+            # Every entry written so far is complete (atomic writes), so the same command resumes.
+            console.print(
+                f"interrupted after {done} of {len(paths)} files; the same command resumes",
+                soft_wrap=True,
+                markup=False,
+            )
+            raise typer.Exit(130) from None
     for path, why in report.failed:
         console.print(f"failed: {path}: {why}", soft_wrap=True, markup=False)
+    damaged = f" ({report.damaged} over damaged entries)" if report.damaged else ""
+    counts = [f"{report.computed} computed{damaged}", f"{report.cached} already cached"]
+    if report.duplicates:
+        counts.append(f"{report.duplicates} with the same bytes as a file before them")
+    counts.append(f"{len(report.failed)} failed")
     console.print(
-        f"{report.computed} computed, {report.cached} already cached, {len(report.failed)} failed "
-        f"in {report.seconds:.1f} s ({report.files_per_second:.1f} files/s) → {cache.root}",
+        f"{', '.join(counts)} in {report.seconds:.1f} s ({report.files_per_second:.1f} files/s)"
+        f" → {cache.root}",
         soft_wrap=True,
         markup=False,
     )

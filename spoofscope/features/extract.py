@@ -2,7 +2,8 @@
 
 Files are grouped in batches of similar length (sorted by size, so little padding is computed) and
 decoded, then the front-end runs each batch as one padded ``[B, T]`` tensor; each row is cut to its
-valid frames and cached as ``[C, F, frames]``.
+valid frames and cached as ``[C, F, frames]``. The batches are the same whatever is cached already,
+so an interrupted extraction, run again, ends with the cache an uninterrupted one writes.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
 from spoofscope.errors import AudioError
 from spoofscope.features.base import FrontEnd
-from spoofscope.features.cache import FeatureCache
+from spoofscope.features.cache import EntryState, FeatureCache
 
 
 def pad_batch(waves: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -68,16 +70,18 @@ def decoded_batches(
 
 @dataclass
 class ExtractReport:
-    """What :func:`extract_to_cache` did."""
+    """What :func:`extract_to_cache` did, counted in files (every file lands in one count)."""
 
     computed: int = 0
-    cached: int = 0
+    cached: int = 0  # its entry was there, complete and verified
+    duplicates: int = 0  # same bytes as a file listed before it: that file's entry serves it
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    damaged: int = 0  # of the computed: entries found truncated or damaged and written again
     seconds: float = 0.0
 
     @property
     def files_per_second(self) -> float:
-        done = self.computed + self.cached
+        done = self.computed + self.cached + self.duplicates
         return done / self.seconds if self.seconds > 0 else 0.0
 
 
@@ -97,6 +101,14 @@ def extract_to_cache(
 ) -> ExtractReport:
     """Fill ``cache`` with the features of every file in ``paths`` not already there.
 
+    Batches are cut from every file's entry, cached or not, in one order (by size, then as
+    listed), and a batch holding a missing entry is computed with all of its files. A file's
+    batch-mates, and the padding they bring, are so the same whatever an earlier run left, and a
+    run that was interrupted, then resumed, leaves the cache byte for byte as one uninterrupted
+    run does: the features of some front-ends depend on the padding (CQCC in its last bits, FFT
+    with ``n_fft: null`` in its bin count), which would otherwise depend on where the first run
+    stopped. Computing those batch-mates again costs at most one batch per interruption.
+
     Args:
         frontend: the front-end; its :meth:`config` keys the cache.
         paths: audio files.
@@ -105,39 +117,72 @@ def extract_to_cache(
         advance: called with the number of files finished (cached, computed or failed).
 
     Returns:
-        An :class:`ExtractReport`; files that cannot be decoded are listed in ``failed``, never raised.
+        An :class:`ExtractReport`; files that cannot be read or decoded are listed in
+        ``failed``, never raised.
     """
     start = time.perf_counter()
     report, config = ExtractReport(), frontend.config()
     step = advance or (lambda n: None)
-    missing = []
+    cache.remove_stale_temps()
+    sharing: dict[Path, list[str]] = {}  # entry -> the files keyed to it, as listed
     for path in map(str, paths):
         try:
-            hit = cache.entry_path(config, path).exists()
+            entry = cache.entry_path(config, path)
         except AudioError as exc:
             report.failed.append((path, exc.why))
             step(1)
             continue
-        if hit:
-            report.cached += 1
-            step(1)
-        else:
-            missing.append(path)
-    missing.sort(key=_size)
-    for paths_here, decoded in decoded_batches(missing, frontend.sample_rate, batch_size):
-        chunk, waves = [], []
-        for path, wave in zip(paths_here, decoded, strict=True):
-            if isinstance(wave, AudioError):
-                report.failed.append((path, wave.why))
-                step(1)
-            else:
-                waves.append(wave)
-                chunk.append(path)
-        if not chunk:
-            continue
-        for path, feats in zip(chunk, batch_features(frontend, waves), strict=True):
-            cache.put(config, Path(path), feats)
-        report.computed += len(chunk)
-        step(len(chunk))
+        sharing.setdefault(entry, []).append(path)
+    entries = sorted(sharing, key=lambda entry: _size(sharing[entry][0]))
+    for first in range(0, len(entries), batch_size):
+        batch = {entry: sharing[entry] for entry in entries[first : first + batch_size]}
+        _fill_batch(frontend, cache, config, batch, report, step)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _fill_batch(
+    frontend: FrontEnd,
+    cache: FeatureCache,
+    config: dict[str, Any],
+    batch: dict[Path, list[str]],
+    report: ExtractReport,
+    step: Callable[[int], None],
+) -> None:
+    """Write the missing or damaged entries of one batch (entry -> its files), computed in one
+    front-end call with every decodable file of the batch."""
+    states = {entry: cache.state(entry) for entry in batch}
+    waves: dict[Path, np.ndarray] = {}
+
+    def decode(entry: Path) -> None:
+        wave = _load_or_error(batch[entry][0], frontend.sample_rate)
+        if isinstance(wave, AudioError):
+            report.failed.extend((path, wave.why) for path in batch[entry])
+            step(len(batch[entry]))
+        else:
+            waves[entry] = wave
+
+    def served(entry: Path, computed: bool) -> None:
+        report.computed += computed
+        report.cached += not computed
+        report.duplicates += len(batch[entry]) - 1
+        step(len(batch[entry]))
+
+    missing = [entry for entry in batch if states[entry] is not EntryState.VALID]
+    present = [entry for entry in batch if states[entry] is EntryState.VALID]
+    for entry in missing:  # first, so a batch whose only missing files fail computes nothing
+        decode(entry)
+    if not waves:
+        for entry in present:
+            served(entry, computed=False)
+        return
+    for entry in present:
+        decode(entry)  # a batch-mate only: its entry is already there
+    rows = [entry for entry in batch if entry in waves]  # [B] in batch order
+    for entry, feats in zip(rows, batch_features(frontend, [waves[e] for e in rows]), strict=True):
+        if states[entry] is EntryState.VALID:
+            served(entry, computed=False)
+            continue
+        cache.write_entry(entry, config, feats)
+        report.damaged += states[entry] is EntryState.DAMAGED
+        served(entry, computed=True)
