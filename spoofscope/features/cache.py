@@ -41,9 +41,10 @@ from spoofscope.errors import AudioError, AudioIsDirectoryError, AudioNotFoundEr
 
 #: Bytes hashed at each end of a file; files up to twice this are hashed whole. 64 KiB is the
 #: smallest block that hashes a whole 4 s 16 kHz file (16-bit WAV 128,044 B, FLAC less): there
-#: the key costs 2.6-2.7x the stat-only key and 2-3.4 % of decoding and MFCC. A larger block buys
+#: the key costs 2.5-3x the stat-only key and 2-4.5 % of decoding and MFCC. A larger block buys
 #: nothing there and costs more on long files: for a 10-minute FLAC, 1.3x the stat key at 64 KiB,
-#: 3.3x at 256 KiB (medians of ``benchmarks/cache_key.py``, 2-core machine, December 2026).
+#: 2.9-3.3x at 256 KiB (medians of two runs of ``benchmarks/cache_key.py`` on the loaded 2-core
+#: machine, December 2026).
 HASH_BLOCK = 64 * 1024
 
 #: Bytes of the SHA-256 that ends every entry.
