@@ -25,6 +25,9 @@ def train(
         "whole; lists always replace.",
     ),
     resume: bool = typer.Option(False, "--resume", help="Continue from RUN_DIR/last."),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace the run already in --out (refused without it)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -41,7 +44,7 @@ def train(
     info = init_distributed(pick_device(cfg.train.device, key="train.device").type)
     try:
         trainer = Trainer(cfg, out, info=info, console=err_console, progress=not quiet)
-        result = trainer.fit(resume=resume)
+        result = trainer.fit(resume=resume, overwrite=overwrite)
     finally:
         shutdown(info)
     if not info.is_main:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,14 +19,27 @@ METRICS_FILE = "metrics.jsonl"
 SUMMARY_FILE = "summary.json"
 DEV_SCORES = "dev_scores.tsv"
 CURVES = "training_curves.png"
+#: every file and folder a run writes into its directory (what ``--overwrite`` replaces)
+RUN_FILES = frozenset(
+    {"config.yaml", METRICS_FILE, SUMMARY_FILE, DEV_SCORES, CURVES, "tensorboard", "best", "last",
+     "best.prev", "last.prev", ".best.tmp", ".last.tmp"}
+)  # fmt: skip
+
+
+def write_lines_atomic(path: Path, lines: list[str]) -> None:
+    """Replace ``path`` by ``lines`` in one rename: a reader sees the old file or the new one."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def write_dev_scores(path: Path, manifest: Manifest, scores: np.ndarray) -> Path:
-    """Write ``scores`` of ``manifest`` (same order) in the score-file contract."""
+    """Write ``scores`` of ``manifest`` (same order) in the score-file contract, atomically."""
     from spoofscope.evaluation.scorefile import ScoreSet, write_scores
 
-    return write_scores(
-        path,
+    tmp = path.with_name(f".{path.name}.tmp")
+    write_scores(
+        tmp,
         ScoreSet(
             utt_id=[u.utt_id for u in manifest],
             speaker=[u.speaker for u in manifest],
@@ -34,6 +48,8 @@ def write_dev_scores(path: Path, manifest: Manifest, scores: np.ndarray) -> Path
             score=np.asarray(scores, dtype=np.float64),
         ),
     )
+    os.replace(tmp, path)
+    return path
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:

@@ -22,7 +22,9 @@ from __future__ import annotations
 import functools
 import json
 import math
+import shutil
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -54,12 +56,14 @@ from spoofscope.training.run_files import (
     CURVES,
     DEV_SCORES,
     METRICS_FILE,
+    RUN_FILES,
     SUMMARY_FILE,
     RunFacts,
     card_fields,
     corpus_digests,
     read_metrics,
     write_dev_scores,
+    write_lines_atomic,
 )
 from spoofscope.training.schedules import build_schedule
 from spoofscope.training.seeding import rng_state, seed_everything, set_rng_state
@@ -137,7 +141,7 @@ class Trainer:
         self._loaders()
         self.amp_dtype = autocast_dtype(cfg, self.device)
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16)
-        self._writer = self._tensorboard()
+        self._writer: Any = None  # opened by fit(), once the run directory may be written
 
     # -- set-up -----------------------------------------------------------------------------------
 
@@ -160,6 +164,13 @@ class Trainer:
     def _say(self, text: str) -> None:
         if self.info.is_main and self.console is not None:
             self.console.print(text, markup=False, highlight=False)
+
+    def _warn(self, text: str) -> None:
+        """A warning a user must see: on the console, and as a Python warning without one."""
+        if self.console is None:
+            warnings.warn(text, RuntimeWarning, stacklevel=3)
+        else:
+            self._say(f"warning: {text}")
 
     def _start_phase(self) -> None:
         phase = self.cfg.train.schedule_phases[self.state.phase]
@@ -185,10 +196,14 @@ class Trainer:
 
     # -- the loop ---------------------------------------------------------------------------------
 
-    def fit(self, resume: bool = False) -> TrainResult:
+    def fit(self, resume: bool = False, overwrite: bool = False) -> TrainResult:
         """Train until the epochs, ``max_steps`` or early stopping end it; return the summary.
 
+        A run directory that already holds a run is refused unless ``resume`` (continue it) or
+        ``overwrite`` (replace the run's files) says what to do with it.
+
         Raises:
+            ConfigError: the run directory holds a run and neither ``resume`` nor ``overwrite``.
             CheckpointError: ``resume`` without a usable ``last/`` in the run directory.
             ConfigError: ``resume`` with a recipe whose model differs from the saved one.
         """
@@ -197,7 +212,8 @@ class Trainer:
         if resume:
             self._resume()
         else:
-            self._fresh_run_dir()
+            self._fresh_run_dir(overwrite)
+        self._writer = self._tensorboard()
         phases = self.cfg.train.schedule_phases
         self._start_phase()
         if resume:
@@ -222,15 +238,27 @@ class Trainer:
         seconds = time.perf_counter() - started
         return self._finish(seconds)
 
-    def _fresh_run_dir(self) -> None:
-        if self.info.is_main:
-            (self.run_dir / CONFIG_FILE).write_text(self.cfg.to_yaml())
-            (self.run_dir / METRICS_FILE).write_text("")
+    def _fresh_run_dir(self, overwrite: bool) -> None:
+        if not self.info.is_main:
+            return
+        held = sorted(p.name for p in self.run_dir.iterdir() if p.name in RUN_FILES)
+        if held and not overwrite:
+            raise ConfigError(
+                str(self.run_dir),
+                f"already holds a run ({', '.join(held[:3])}); --resume continues it, "
+                "--overwrite replaces it",
+            )
+        for name in held:  # only what a run writes: other files in the folder are left alone
+            path = self.run_dir / name
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        (self.run_dir / CONFIG_FILE).write_text(self.cfg.to_yaml())
+        (self.run_dir / METRICS_FILE).write_text("")
 
     def _next_phase(self, restore_best: bool) -> None:
         barrier(self.info)  # rank 0 has written best/ before anyone reads it
-        if restore_best and (self.run_dir / ckpt.BEST).is_dir():
-            self._load_weights(self.run_dir / ckpt.BEST)
+        best = self.run_dir / ckpt.BEST
+        if restore_best and (best.is_dir() or ckpt.previous(best).is_dir()):
+            self._load_weights(ckpt.good_copy(best)[0])
         self.state.phase += 1
         self.state.phase_epoch = 0
         self.state.phase_step = 0
@@ -407,7 +435,9 @@ class Trainer:
         fields = self._card_fields(metrics)
         self._last_fields = fields
         if improved:
-            save_checkpoint(self.model, self.run_dir / ckpt.BEST, **fields)
+            ckpt.commit_dir(
+                self.run_dir / ckpt.BEST, lambda d: save_checkpoint(self.model, d, **fields)
+            )
             write_dev_scores(self.run_dir / DEV_SCORES, self.dev_set, self.dev_scores)
 
     def _save_last(self, metrics: dict[str, Any]) -> None:
@@ -415,21 +445,25 @@ class Trainer:
             return
         from spoofscope.models.base import save_checkpoint
 
-        last = self.run_dir / ckpt.LAST
-        save_checkpoint(self.model, last, **self._last_fields)
         tensors, rng_json = rng_state()
-        ckpt.save_state(
-            last,
-            {
-                "trainer": asdict(self.state),
-                "optimizer": self.optimizer.state_dict(),
-                "loss": self.loss.state_dict(),
-                "scaler": self.scaler.state_dict(),
-                "rng_tensors": tensors,
-                "rng": rng_json,
-                "model_config": self.cfg.model.model_dump(mode="json"),
-            },
-        )
+        state = {
+            "trainer": asdict(self.state),
+            "optimizer": self.optimizer.state_dict(),
+            "loss": self.loss.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "rng_tensors": tensors,
+            "rng": rng_json,
+            "model_config": self.cfg.model.model_dump(mode="json"),
+        }
+
+        def fill(directory: Path) -> None:
+            save_checkpoint(self.model, directory, **self._last_fields)
+            ckpt.write_point("weights written")
+            ckpt.save_state(directory, state)
+
+        # weights and trainer state land together or not at all: a kill between them once
+        # left epoch-N weights with epoch-(N-1) state, and resume trained epoch N twice
+        ckpt.commit_dir(self.run_dir / ckpt.LAST, fill)
 
     def _load_weights(self, directory: Path) -> None:
         from safetensors.torch import load_file
@@ -440,17 +474,36 @@ class Trainer:
         load_state_strict(self.model, load_file(str(weights)), source=weights)
 
     def _resume(self) -> None:
-        last = self.run_dir / ckpt.LAST
+        last, why = ckpt.good_copy(self.run_dir / ckpt.LAST)
+        if why is not None:
+            self._warn(f"{why}; resuming from the previous checkpoint ({last.name})")
         saved = ckpt.load_state(last)
         if saved["model_config"] != self.cfg.model.model_dump(mode="json"):
             raise ConfigError("model", f"differs from the run being resumed in {self.run_dir}")
         self._load_weights(last)
         self.state = TrainState(**saved["trainer"])
         if self.state.finished and not self._can_continue():
-            raise CheckpointError(last, "this run already finished; nothing to resume")
-        self.state.finished = False
+            if (self.run_dir / SUMMARY_FILE).is_file():
+                raise CheckpointError(last, "this run already finished; nothing to resume")
+            # killed after its last checkpoint, before its summary: fit() only finishes it
+        else:
+            self.state.finished = False
         self.loss.load_state_dict(saved["loss"])
         self._saved = saved
+        self._truncate_log()
+
+    def _truncate_log(self) -> None:
+        """Drop log records past the resumed state: what a killed run logged after its last
+        checkpoint is logged again by the resumed run, once."""
+        if not self.info.is_main:
+            return
+        st = self.state
+        kept = [
+            r
+            for r in read_metrics(self.run_dir / METRICS_FILE)
+            if r.get("step", 0) <= st.step and r.get("epoch", 0) <= st.epoch
+        ]
+        write_lines_atomic(self.run_dir / METRICS_FILE, [json.dumps(r) for r in kept])
 
     def _can_continue(self) -> bool:
         """Whether a finished run has more to do under the (possibly extended) recipe."""
