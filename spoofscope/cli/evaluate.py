@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from spoofscope.cli.common import console, print_json
+from spoofscope.cli.common import console, err_console, print_json
 
 
 def evaluate(
@@ -47,9 +48,28 @@ def evaluate(
     )
     split = split or recipe_eval_defaults(model).get("split") or "eval"
     metrics = run(model, corpus, root, split, out, opts)
+    if metrics["skipped_lines"]:
+        err_console.print(
+            f"warning: {metrics['skipped_lines']} protocol line(s) left out "
+            f"(spoofscope corpus check --corpus {corpus} --root {root} lists them)",
+            markup=False,
+        )
+    if metrics["failed_files"]:
+        err_console.print(
+            f"warning: {metrics['failed_files']} file(s) could not be scored; "
+            f"their reasons are in {out}/failures.tsv",
+            markup=False,
+        )
     if as_json:
         print_json(metrics)
-        return
+    else:
+        _summary(metrics, out)
+    if metrics["failed_files"]:
+        raise typer.Exit(1)
+
+
+def _summary(metrics: dict[str, Any], out: Path) -> None:
+    """The headline figures and the EER of each attack, one line each."""
     tdcf = metrics.get("min_tdcf")
     console.print(
         f"{metrics['n_files']} files: EER {metrics['eer_percent']:.2f}%"

@@ -11,9 +11,13 @@ from spoofscope.cli.common import console, print_json
 
 
 def _count_params(model_cls: Any) -> int | None:
+    """Parameters of the architecture's published configuration, or None when that depends on
+    what a recipe names (an SSL encoder directory) or on an optional extra not installed."""
+    from spoofscope.errors import SpoofscopeError
+
     try:
         model = model_cls()
-    except TypeError:
+    except (TypeError, SpoofscopeError, ImportError):
         return None
     return sum(p.numel() for p in model.parameters())
 

@@ -103,7 +103,18 @@ class Recipe(abc.ABC):
         """Read everything recognisable under ``root`` (an existing path); never raise per line."""
 
     def prepare(self, root: str | PathLike[str]) -> Manifest:
-        """Read the release under ``root`` into a manifest, skipping lines that do not parse.
+        """Read the release under ``root`` into a manifest, leaving out lines that do not parse
+        (:meth:`read` also returns them as findings).
+
+        Raises:
+            CorpusError: ``root`` does not exist, or nothing of this release is there.
+        """
+        return self.read(root)[0]
+
+    def read(self, root: str | PathLike[str]) -> tuple[Manifest, list[Finding]]:
+        """The manifest of the release under ``root``, and a finding for every group of
+        protocol lines left out of it (malformed, unknown label, repeated id): nothing is
+        skipped without a count a caller can report.
 
         Raises:
             CorpusError: ``root`` does not exist, or nothing of this release is there.
@@ -113,7 +124,7 @@ class Recipe(abc.ABC):
         if not scan.recognised:
             looked = ", ".join(scan.expected[:6]) or "its files"
             raise CorpusError(root, f"no {self.name} release found (looked for {looked})")
-        return Manifest(scan.utterances)
+        return Manifest(scan.utterances), _group_issues(scan.issues)
 
     def check(self, root: str | PathLike[str], compare_counts: bool = True) -> CheckReport:
         """Report every problem of the release under ``root`` as findings.

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spoofscope.corpora.findings import Finding
 from spoofscope.corpora.manifest import Manifest
 from spoofscope.errors import ConfigError
 
@@ -22,9 +23,19 @@ def prepare(corpus: str, root: str | Path) -> Manifest:
         UnknownNameError: unknown corpus name.
         CorpusError: the root holds no such corpus.
     """
+    return read(corpus, root)[0]
+
+
+def read(corpus: str, root: str | Path) -> tuple[Manifest, list[Finding]]:
+    """Every utterance of ``corpus`` at ``root``, and findings for the protocol lines left out.
+
+    Raises:
+        UnknownNameError: unknown corpus name.
+        CorpusError: the root holds no such corpus.
+    """
     from spoofscope.corpora import CORPORA
 
-    return CORPORA.get(corpus)().prepare(root)
+    return CORPORA.get(corpus)().read(root)
 
 
 def split_of(manifest: Manifest, split: str, root: str | Path, key: str) -> Manifest:

@@ -3,6 +3,7 @@
 ``OUT`` layout::
 
     scores.tsv          the score-file contract (utt_id speaker attack key score)
+    failures.tsv        utt_id path reason of each file that could not be scored (the rest are)
     metrics.json        eer (fraction), eer_percent, eer_ci (95% bootstrap intervals by trial
                         and, with two or more voices, by speaker), threshold, per_attack,
                         per_speaker (error rates of each voice at the EER threshold), min_tdcf (when the corpus
@@ -10,6 +11,10 @@
                         threshold, a threshold sweep for similarity scores, provenance
     det.png roc.png attacks.png
     report.html         everything above on one self-contained page
+
+``metrics.json`` also counts what was left out: ``failed_files`` (unreadable audio, listed in
+``failures.tsv``) and ``skipped_lines`` (protocol lines that do not parse, with their findings in
+``protocol_findings``); ``spoofscope evaluate`` warns of both and exits 1 when a file failed.
 
 Works on an eval-only tree: the corpus recipe reads whatever partitions are present and only the
 requested split is scored.
@@ -26,6 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from spoofscope.corpora.findings import Finding
 from spoofscope.corpora.manifest import Manifest
 from spoofscope.errors import ConfigError, CorpusError
 from spoofscope.evaluation.crops import CROPS
@@ -33,6 +39,7 @@ from spoofscope.evaluation.scorefile import ScoreSet, write_scores
 from spoofscope.models.card import ModelCard
 
 SCORES_FILE = "scores.tsv"
+FAILURES_FILE = "failures.tsv"
 METRICS_FILE = "metrics.json"
 REPORT_FILE = "report.html"
 #: thresholds of the similarity sweep (the Siamese-cosine report swept 0.1–0.9, seeds/002)
@@ -92,35 +99,70 @@ class ChannelTransform:
         return wave
 
 
-def load_split(corpus: str, root: str | Path, split: str, max_files: int | None = None) -> Manifest:
-    """The utterances of ``split`` (the first ``max_files`` in a seeded, class-stratified pick).
+def load_split(
+    corpus: str, root: str | Path, split: str, max_files: int | None = None
+) -> tuple[Manifest, list[Finding]]:
+    """The utterances of ``split`` (the first ``max_files`` in a seeded, class-stratified pick),
+    and the findings of the protocol lines the corpus reader left out.
 
     Raises:
         UnknownNameError: unknown corpus.
         CorpusError: missing root, or the split is absent from it.
     """
-    from spoofscope.corpora.splits import prepare, stratified_subset
+    from spoofscope.corpora.splits import read, stratified_subset
 
-    manifest = prepare(corpus, root)
+    manifest, findings = read(corpus, root)
     part = manifest.filter(split=split)
     if not len(part):
         found = ", ".join(manifest.splits()) or "none"
         raise CorpusError(root, f"split '{split}' not found in {corpus} (found: {found})")
-    return stratified_subset(part, max_files, seed=0)
+    return stratified_subset(part, max_files, seed=0), findings
+
+
+@dataclass
+class Failure:
+    """A file evaluation could not score, and why (one row of ``failures.tsv``)."""
+
+    utt_id: str
+    path: str
+    reason: str
+
+
+class GuardedItems:
+    """A dataset whose unreadable items become silent placeholders, their reasons kept.
+
+    Evaluation scores every readable file and reports the others: a placeholder (one second
+    of zeros) flows through the batch and its score is dropped afterwards. Reasons are kept on
+    this object, so the loader runs in this process (no workers).
+    """
+
+    def __init__(self, base: Any, placeholder_samples: int) -> None:
+        self.base, self.placeholder = base, placeholder_samples
+        self.failed: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def __getitem__(self, index: int) -> Any:
+        from spoofscope.errors import AudioError
+
+        try:
+            return self.base[index]
+        except AudioError as exc:
+            self.failed[index] = exc.why
+            return torch.zeros(self.placeholder), self.base.manifest[index].label, index
 
 
 def score_manifest(
     model: torch.nn.Module, card: ModelCard, manifest: Manifest, opts: EvalOptions
-) -> ScoreSet:
-    """Scores of every utterance of ``manifest`` (same order) as a ScoreSet.
+) -> tuple[ScoreSet, list[Failure]]:
+    """Scores of every readable utterance of ``manifest`` (same order) as a ScoreSet, and the
+    files that could not be read, with their reasons.
 
     Audio is read at the card's sample rate, and the card's ``input.channel`` (LocalSpoof
     models: the telephone band) is applied after the evaluation's own ``opts.channel`` and
     before the model, as the Detector does. Windows are the card's crop unless
     ``opts.crop_samples`` says otherwise.
-
-    Raises:
-        AudioError: a file cannot be loaded (names the file).
     """
     from torch.utils.data import DataLoader
 
@@ -135,12 +177,15 @@ def score_manifest(
     codecs = [c for c in (opts.channel, card.input.channel) if c]
     channel = ChannelTransform(codecs, sample_rate) if codecs else None
     whole = opts.crop in ("full", "windows")
-    dataset = AudioDataset(
-        manifest,
-        sample_rate,
-        CropPolicy(length, "full" if whole else opts.crop),
-        augment=channel,
-        seed=opts.seed,
+    dataset = GuardedItems(
+        AudioDataset(
+            manifest,
+            sample_rate,
+            CropPolicy(length, "full" if whole else opts.crop),
+            augment=channel,
+            seed=opts.seed,
+        ),
+        placeholder_samples=length,
     )
     if opts.crop == "windows":
         # the Detector's path: whole recordings, windows batched across them, scores averaged
@@ -150,13 +195,26 @@ def score_manifest(
         # whole utterances differ in length and the model contract takes no lengths: one at a time
         loader = DataLoader(dataset, batch_size=1 if whole else opts.batch_size, shuffle=False)
         scores, _ = score_loader(model, loader, device)
-    return ScoreSet(
-        utt_id=[u.utt_id for u in manifest],
-        speaker=[u.speaker for u in manifest],
-        attack=[u.attack for u in manifest],
-        key=[u.key for u in manifest],
-        score=scores,
+    ok = [i for i in range(len(manifest)) if i not in dataset.failed]
+    failures = [
+        Failure(manifest[i].utt_id, manifest[i].path, why)
+        for i, why in sorted(dataset.failed.items())
+    ]
+    scored = ScoreSet(
+        utt_id=[manifest[i].utt_id for i in ok],
+        speaker=[manifest[i].speaker for i in ok],
+        attack=[manifest[i].attack for i in ok],
+        key=[manifest[i].key for i in ok],
+        score=np.asarray(scores)[ok],
     )
+    return scored, failures
+
+
+def write_failures(path: Path, failures: list[Failure]) -> None:
+    """``utt_id path reason`` per unscored file (a header only when every file was scored)."""
+    rows = ["utt_id\tpath\treason"]
+    rows += [f"{f.utt_id}\t{f.path}\t{' '.join(f.reason.split())}" for f in failures]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 def utterance_durations(manifest: Manifest) -> np.ndarray:
@@ -289,18 +347,24 @@ def evaluate(
     opts = opts or EvalOptions.for_model(model_spec)
     if not Path(root).exists():
         raise CorpusError(root, "corpus root does not exist")
-    manifest = load_split(corpus, root, split, opts.max_files)
+    manifest, findings = load_split(corpus, root, split, opts.max_files)
     model, card = resolve_model(model_spec)
     started = time.perf_counter()
-    scores = score_manifest(model, card, manifest, opts)
+    scores, failures = score_manifest(model, card, manifest, opts)
     seconds = time.perf_counter() - started
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     write_scores(out / SCORES_FILE, scores)
+    write_failures(out / FAILURES_FILE, failures)
     similarity = similarity_scores(card)
-    durations = utterance_durations(manifest)
+    failed = {f.utt_id for f in failures}
+    durations = utterance_durations(Manifest(u for u in manifest if u.utt_id not in failed))
     metrics = compute_metrics(scores, card, _asv_rates(corpus, root, split), similarity, durations)
     metrics["n_files"] = len(scores)
+    # nothing is left out without a count: unreadable files and unparsed protocol lines
+    metrics["failed_files"] = len(failures)
+    metrics["skipped_lines"] = sum(f.count for f in findings)
+    metrics["protocol_findings"] = [f.message for f in findings]
     metrics["model"] = {
         "spec": str(model_spec),
         "architecture": card.architecture,
