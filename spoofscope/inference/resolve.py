@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from spoofscope.errors import CheckpointError
+from spoofscope.models.card import ModelCard
 
 DEFAULT_MODEL = "default"
 
@@ -54,8 +55,11 @@ def checkpoint_dir(spec: str | Path) -> Path:
     )
 
 
-def load_model(spec: str | Path) -> tuple[Any, dict[str, Any]]:
+def load_model(spec: str | Path, allow_external: bool = False) -> tuple[Any, ModelCard]:
     """Load the model a spec names, in eval mode, with its card.
+
+    ``allow_external`` lets the card name files outside its checkpoint directory
+    (:func:`spoofscope.models.base.load_checkpoint`).
 
     Raises:
         CheckpointError: the spec names nothing loadable, or its files do not fit.
@@ -63,4 +67,4 @@ def load_model(spec: str | Path) -> tuple[Any, dict[str, Any]]:
     from spoofscope.models.base import load_checkpoint, read_card
 
     directory = checkpoint_dir(spec)
-    return load_checkpoint(directory), read_card(directory)
+    return load_checkpoint(directory, allow_external), read_card(directory)

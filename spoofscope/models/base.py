@@ -68,6 +68,9 @@ class Countermeasure(nn.Module):
     #: parameters a recipe must state (name → where to get the file it names), though the
     #: constructor has a default for tests and for reloading checkpoints
     recipe_requires: ClassVar[dict[str, str]] = {}
+    #: constructor arguments that name a local file or folder (an SSL encoder): a checkpoint's
+    #: card may only point inside its own directory (:func:`load_checkpoint`)
+    file_params: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -190,12 +193,51 @@ def save_checkpoint(model: Countermeasure, directory: str | Path, **card_fields:
     return out
 
 
-def load_checkpoint(directory: str | Path) -> Countermeasure:
-    """Build the model a checkpoint directory describes and load its weights; eval mode.
+#: values of a file parameter that name no file (the test-only stand-in encoder)
+NOT_FILES = frozenset({"tiny-random"})
+
+
+def confined_config(
+    cls: type[Countermeasure], card: ModelCard, directory: Path, allow_external: bool
+) -> dict[str, Any]:
+    """The card's config with each file parameter resolved inside the checkpoint directory.
+
+    A card is data from whoever made the checkpoint: a path in it outside its own directory
+    (another folder, an absolute path) is refused unless the caller says to trust it.
 
     Raises:
-        CheckpointError: missing files, unknown architecture, or weights that do not fit the
-            architecture (the message names the first missing/unexpected/mis-shaped tensors).
+        CheckpointError: a file parameter points outside ``directory`` and not ``allow_external``.
+    """
+    config = dict(card.config)
+    home = directory.resolve()
+    for key in cls.file_params:
+        value = config.get(key)
+        if value is None or value in NOT_FILES:
+            continue
+        inside = (home / value).resolve()
+        if inside.is_relative_to(home):
+            config[key] = str(inside)
+        elif not allow_external:
+            raise CheckpointError(
+                directory,
+                f"its card names {key} {value!r}, outside the checkpoint directory; load it "
+                "with allow_external=True only if you trust where it came from",
+            )
+    return config
+
+
+def load_checkpoint(directory: str | Path, allow_external: bool = False) -> Countermeasure:
+    """Build the model a checkpoint directory describes and load its weights; eval mode.
+
+    Args:
+        directory: the checkpoint directory.
+        allow_external: let the card name files outside ``directory`` (an SSL encoder folder
+            elsewhere on this machine); refused by default, since a card is untrusted input.
+
+    Raises:
+        CheckpointError: missing files, unknown architecture, weights that do not fit the
+            architecture (the message names the first missing/unexpected/mis-shaped tensors),
+            or a card naming a file outside its directory.
     """
     from safetensors import SafetensorError
     from safetensors.torch import load_file
@@ -210,8 +252,9 @@ def load_checkpoint(directory: str | Path) -> Countermeasure:
         cls = MODELS.get(card.architecture)
     except UnknownNameError as exc:
         raise CheckpointError(directory, exc.why) from None
+    config = confined_config(cls, card, Path(directory), allow_external)
     try:
-        model = cls(**card.config)
+        model = cls(**config)
     except TypeError as exc:
         raise CheckpointError(directory, f"config does not fit {cls.arch}: {exc}") from None
     try:

@@ -22,6 +22,7 @@ from spoofscope.errors import CheckpointError, ConfigError
 from spoofscope.models.base import FeatureCountermeasure, logit_pair, register_model
 from spoofscope.models.paper_cnn import IMAGE_FRONTEND
 from spoofscope.models.pretrained import sha256
+from spoofscope.models.weights_file import read_state_dict
 
 #: (expansion t, channels c, repeats n, first stride s) — Table 2 of the MobileNetV2 paper.
 INVERTED_RESIDUAL_SETTING = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
@@ -82,49 +83,6 @@ def mobilenet_v2_features(in_channels: int = 3) -> nn.Sequential:
             c_in = c
     stages.append(conv_bn_relu6(c_in, FEATURE_DIM, 1))
     return nn.Sequential(*stages)
-
-
-def _reason(exc: Exception) -> str:
-    """The first sentence of what went wrong: torch's weights-only errors wrap the unpickler's
-    own reason in paragraphs of general advice, some of it (``weights_only=False``) unsafe here."""
-    text = str(exc)
-    _, marker, unpickler = text.partition("WeightsUnpickler error:")
-    lines = [line.strip() for line in (unpickler if marker else text).splitlines() if line.strip()]
-    return lines[0].split(". ")[0].rstrip(".") if lines else type(exc).__name__
-
-
-def read_state_dict(path: Path) -> dict[str, Tensor]:
-    """The tensors of a ``.safetensors`` file or of a weights-only torch file (any other suffix).
-
-    A torch file is read with ``torch.load(weights_only=True, map_location="cpu")``: no code runs.
-
-    Raises:
-        CheckpointError: the file cannot be read or does not map names to tensors.
-    """
-    if path.suffix == ".safetensors":
-        from safetensors import SafetensorError
-        from safetensors.torch import load_file
-
-        try:
-            state = load_file(str(path))
-        except (SafetensorError, OSError) as exc:
-            raise CheckpointError(path, f"unreadable safetensors file: {_reason(exc)}") from None
-    else:
-        import pickle
-
-        import torch
-
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-        except (RuntimeError, pickle.UnpicklingError, EOFError, OSError) as exc:
-            raise CheckpointError(
-                path, f"torch.load(weights_only=True) reads no state dict from it: {_reason(exc)}"
-            ) from None
-    if not isinstance(state, dict) or not all(
-        isinstance(k, str) and isinstance(v, Tensor) for k, v in state.items()
-    ):
-        raise CheckpointError(path, "does not hold a state dict (names to tensors)")
-    return state
 
 
 def load_backbone(

@@ -39,24 +39,15 @@ def import_official(arch: str, weights: str | Path) -> Countermeasure:
         CheckpointError: unreadable file, not a state dict, or names/shapes that do not fit.
         UnknownNameError: ``arch`` is not a registered model.
     """
-    import pickle
-
-    import torch
 
     from spoofscope.models import MODELS
+    from spoofscope.models.weights_file import read_state_dict
 
     cls = MODELS.get(arch)
     path = Path(weights)
     if not path.is_file():
         raise CheckpointError(path, "no such file")
-    try:
-        state = torch.load(path, weights_only=True, map_location="cpu")
-    except (RuntimeError, pickle.UnpicklingError, EOFError, OSError) as exc:
-        raise CheckpointError(path, f"not a loadable weights-only torch file: {exc}") from None
-    if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
-        state = state["model"]
-    if not isinstance(state, dict) or not all(isinstance(k, str) for k in state):
-        raise CheckpointError(path, "does not hold a state dict")
+    state = read_state_dict(path)
     model = cls()
     load_state_strict(model, state, source=path)
     return model.eval()

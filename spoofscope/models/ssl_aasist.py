@@ -57,6 +57,7 @@ class SSLAASIST(AASIST):
 
     #: no crop argument: the SSL front-end takes any length (the card's crop is the recipe's)
     crop_param: ClassVar[str | None] = None
+    file_params: ClassVar[tuple[str, ...]] = ("ssl_path",)
 
     def __init__(
         self,
@@ -107,6 +108,8 @@ class SSLLinear(FeatureCountermeasure):
         freeze: start with the encoder frozen (feature-extractor mode); see :meth:`set_frozen`.
         dropout: before the linear layer.
     """
+
+    file_params: ClassVar[tuple[str, ...]] = ("ssl_path",)
 
     def __init__(
         self,
