@@ -10,6 +10,7 @@ import soundfile as sf
 
 from spoofscope import errors
 from spoofscope.audio import AudioLimits, AudioQualityWarning, load
+from spoofscope.audio.io import BlockReader, from_array
 
 SR = 16000
 
@@ -221,3 +222,80 @@ def test_errors_carry_path_and_reason(tmp_path):
     with pytest.raises(errors.AudioError) as info:
         load(tmp_path / "x.flac")
     assert info.value.path.endswith("x.flac") and info.value.why == "no such file"
+
+
+# --- from_array and BlockReader: the same validation for samples and for a file read in blocks -----
+
+
+@pytest.mark.parametrize(
+    ("ext", "fmt", "subtype", "sr", "channels"),
+    [
+        ("flac", "FLAC", "PCM_16", 44100, 2),  # CD rip: stream-resampled and downmixed
+        ("wav", "WAV", "FLOAT", 8000, 1),  # float telephone capture, read twice for its peak
+        ("ogg", "OGG", "VORBIS", 48000, 1),  # lossy: decodes to float, may pass full scale
+        ("wav", "WAV", "PCM_24", SR, 1),  # at the target rate: no resampler at all
+    ],
+)
+def test_blocks_put_end_to_end_are_what_load_returns(tmp_path, ext, fmt, subtype, sr, channels):
+    talk = np.stack([speech_like(7.3, sr, seed=c) for c in range(channels)], axis=1)
+    path = tmp_path / f"call.{ext}"
+    sf.write(path, talk, sr, format=fmt, subtype=subtype)
+    reader = BlockReader(path, sr=SR, block_seconds=1.0)
+    blocks = np.concatenate(list(reader))
+    whole = load(path)
+    np.testing.assert_array_equal(blocks, whole)
+    assert reader.length == whole.shape[0] and reader.quality == whole.quality
+    assert reader.duration == pytest.approx(7.3, abs=0.05)
+
+
+def test_block_reader_rescales_by_the_peak_of_the_whole_file(tmp_path):
+    talk = speech_like(3.0)
+    talk[int(2.6 * SR) : int(2.65 * SR)] *= 40  # the one hot syllable is in the last block
+    path = tmp_path / "hot.wav"
+    sf.write(path, talk, SR, subtype="FLOAT")
+    reader = BlockReader(path, block_seconds=1.0)
+    with pytest.warns(AudioQualityWarning, match="rescaled"):
+        blocks = np.concatenate(list(reader))
+    with pytest.warns(AudioQualityWarning, match="rescaled"):
+        np.testing.assert_array_equal(blocks, load(path))
+    assert "rescaled" in reader.quality
+
+
+def test_block_reader_counts_every_non_finite_sample_of_the_file(tmp_path):
+    talk = speech_like(3.0)
+    talk[[10, 2 * SR + 7]] = [np.nan, np.inf]  # in the first and the third block
+    path = tmp_path / "nan.wav"
+    sf.write(path, talk, SR, subtype="FLOAT")
+    with pytest.raises(errors.NonFiniteAudioError, match="2 samples are NaN or infinite"):
+        list(BlockReader(path, block_seconds=1.0))
+
+
+def test_block_reader_checks_the_header_before_decoding(tmp_path):
+    long = tmp_path / "long.wav"
+    sf.write(long, np.zeros(8000 * 601, dtype=np.int16), 8000, subtype="PCM_16")
+    with pytest.raises(errors.AudioTooLongError, match="maximum 600 s"):
+        BlockReader(long)
+    cut = tmp_path / "cut.wav"
+    sf.write(cut, speech_like(1.0), SR, subtype="PCM_16")
+    _truncate(cut)
+    with pytest.raises(errors.CorruptAudioError, match="truncated"):
+        BlockReader(cut)
+
+
+def test_from_array_takes_channels_on_the_shorter_axis_or_the_one_named():
+    left, right = speech_like(0.5, seed=1), speech_like(0.5, seed=2)
+    expected = (left + right) / 2
+    np.testing.assert_allclose(from_array(np.stack([left, right]), SR), expected, atol=1e-7)
+    np.testing.assert_allclose(from_array(np.stack([left, right], 1), SR), expected, atol=1e-7)
+    two_samples = np.stack([left[:2], right[:2]])  # [C=2, T=2]: say which axis is which
+    assert from_array(two_samples, SR, channel_axis=1).shape == (2,)
+    with pytest.raises(errors.NotAudioError, match=r"shape \(2, 3, 4\)"):
+        from_array(np.zeros((2, 3, 4), np.float32), SR)
+
+
+def test_from_array_keeps_a_loaded_waveform_s_origin(tmp_path):
+    path = tmp_path / "tel.wav"
+    sf.write(path, speech_like(1.0, 8000), 8000, subtype="PCM_16")
+    wave = from_array(load(path, sr=None), target_sr=SR)
+    assert (wave.sr, wave.source_sr, wave.path) == (SR, 8000, str(path))
+    np.testing.assert_array_equal(wave, load(path))
