@@ -17,12 +17,20 @@ def detect(
     band: float = typer.Option(
         0.1, "--uncertain-band", help="Half-width in probability of the 'uncertain' band."
     ),
+    max_seconds: float = typer.Option(
+        600.0,
+        "--max-seconds",
+        help="Longest recording accepted (inf: no limit). Files over a minute are scored in "
+        "blocks, so a higher limit costs time, not memory.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> int:
-    """Print a verdict (bonafide / spoof / uncertain), the score and p_spoof for each FILE.
+    """Print a verdict (bonafide, spoof, uncertain, too-short), score and p_spoof for each FILE.
 
-    A file that cannot be read gets an error line; the others are still scored, and the exit code
-    is 1 when any file failed.
+    A file that cannot be used (unreadable, not audio, a FIFO or socket, NaN samples, too long, or
+    a model score that is not finite) gets an error line and a ``failed`` entry in ``--json``; the
+    others are still scored, and the exit code is 1 when any file failed. Scores are always
+    finite, so ``--json`` is strict JSON (no NaN).
     """
     from spoofscope.errors import AudioError
     from spoofscope.inference.detector import Detector
@@ -31,7 +39,7 @@ def detect(
     results, failed = [], []
     for path in files:
         try:
-            det = detector.score(path)
+            det = detector.score(path, max_seconds=max_seconds)
         except AudioError as exc:
             failed.append({"file": str(path), "error": str(exc)})
             if not as_json:

@@ -129,3 +129,33 @@ def test_the_shipped_default_model_loads_and_scores():
     assert all(m["recipe"].startswith("configs/default/") and m["reproduce"] for m in members)
     result = det.score(np.zeros(4000, dtype=np.float32) + 0.01, sr=8000)
     assert result.verdict in {"bonafide", "spoof", "uncertain"} and 0 <= result.p_spoof <= 1
+
+
+# --- the block path: the same windows, and the same channel, as the whole recording -------------
+
+
+@pytest.mark.parametrize("block", [1, 999, 4000, 13_000])
+@pytest.mark.parametrize("length", [1, 3999, 4000, 4001, 6000, 10_000, 22_345])
+def test_streamed_windows_are_the_windows_of_the_whole_recording(block, length):
+    from spoofscope.inference.detector import _stream_windows
+    from spoofscope.inference.windows import repeat_pad, windows
+
+    wave = np.random.default_rng(length).standard_normal(length).astype(np.float32)
+    blocks = (wave[s : s + block] for s in range(0, length, block))
+    streamed = [repeat_pad(w, 4000) for w in _stream_windows(blocks, 4000)]
+    np.testing.assert_array_equal(np.stack(streamed), windows(wave, 4000))
+
+
+@pytest.mark.parametrize("seconds", [2.0, 9.5])  # one piece and its margin; several pieces
+def test_the_channel_in_pieces_is_the_channel_of_the_whole_recording(reference_dir, seconds):
+    from spoofscope.audio.channel import apply_codec
+    from spoofscope.inference.detector import _channel_in_pieces
+
+    talk = np.resize(
+        np.load(reference_dir / "aasist" / "inputs.npy").reshape(-1), int(seconds * 16000)
+    )
+    blocks = (talk[s : s + 5000] for s in range(0, talk.size, 5000))
+    pieces = np.concatenate(list(_channel_in_pieces(blocks, 16000, "telephone", seconds=2)))
+    whole = apply_codec(talk, 16000, "telephone")
+    assert pieces.shape == whole.shape
+    np.testing.assert_allclose(pieces, whole, atol=1e-6)
