@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import Any
 
@@ -16,5 +17,24 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def print_json(obj: Any) -> None:
-    """Print one JSON object on stdout (machine-readable output of a `--json` flag)."""
-    sys.stdout.write(json.dumps(obj, indent=2, sort_keys=False, default=float) + "\n")
+    """Print one JSON object on stdout (machine-readable output of a `--json` flag).
+
+    A non-finite number is printed as null: ``NaN`` is not JSON, and a reader would fail on it.
+    """
+    text = json.dumps(_finite(obj), indent=2, sort_keys=False, default=float, allow_nan=False)
+    sys.stdout.write(text + "\n")
+
+
+def _finite(obj: Any) -> Any:
+    """``obj`` with every NaN or infinite float (numpy ones too) replaced by None."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    if type(obj).__module__ == "numpy" and hasattr(obj, "tolist"):
+        obj = obj.tolist()  # Python scalars or lists: numpy ints stay ints
+        if isinstance(obj, list):
+            return _finite(obj)
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj

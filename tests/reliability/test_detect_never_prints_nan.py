@@ -58,3 +58,14 @@ def test_a_model_that_gives_nan_is_a_failed_row_in_valid_json(overflowing, monke
     assert data["failed"] == [
         {"file": str(overflowing), "error": f"{overflowing}: the model's score is not finite"}
     ]
+
+
+def test_json_output_turns_any_non_finite_number_into_null(capsys):
+    import numpy as np
+
+    from spoofscope.cli.common import print_json
+
+    print_json(
+        {"eer": float("nan"), "scores": [np.float32(0.5), np.float64("-inf")], "n": np.int64(3)}
+    )
+    assert json.loads(capsys.readouterr().out) == {"eer": None, "scores": [0.5, None], "n": 3}
