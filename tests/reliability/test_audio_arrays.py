@@ -141,6 +141,6 @@ def test_arrays_and_files_share_the_maximum_duration(detector, tmp_path):
         load(path)
     with pytest.raises(errors.AudioTooLongError) as from_memory:
         detector.score(eleven_minutes, sr=8000)
-    assert from_memory.value.why == from_file.value.why == (
-        "660.0 s is longer than the maximum 600 s"
+    assert (
+        from_memory.value.why == from_file.value.why == ("660.0 s is longer than the maximum 600 s")
     )
