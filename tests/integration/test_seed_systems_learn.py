@@ -54,6 +54,7 @@ from spoofscope.evaluation.metrics import compute_eer
 from spoofscope.evaluation.scoring import score_windowed
 from spoofscope.models.base import load_checkpoint
 from spoofscope.training.config import load_config
+from spoofscope.training.enrolment import enrols
 from spoofscope.training.seeding import rng_state, set_rng_state
 from spoofscope.training.trainer import Trainer
 from tests.fixtures.planted import PlantedCorpus, build_planted
@@ -219,3 +220,13 @@ def test_seed_system_learns_the_planted_artefact(
     # what the run reports is what its best checkpoint scores: nothing learned is lost on saving
     best = load_checkpoint(result.run_dir / "best").to(trainer.device)
     assert dev_eer(best, trainer) == pytest.approx(trained, abs=1e-9), summary
+    if enrols(best):
+        # a model that scores against references scores against ones it enrolled: a triplet
+        # embedding can separate the classes along its initial reference axis by chance (the
+        # Siamese CNN reached 0.00 EER here with enrolment switched off), so a low EER alone
+        # cannot show that scoring uses what was learned
+        fresh = type(best)(**best.config)
+        enrolled = {k: v for k, v in best.named_buffers() if k in ("centroids", "reference")}
+        assert enrolled and all(
+            not torch.allclose(v, dict(fresh.named_buffers())[k]) for k, v in enrolled.items()
+        ), summary
