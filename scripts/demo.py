@@ -69,7 +69,8 @@ def main() -> None:
             "train", "--config", "lfcc-lcnn-localspoof",
             "--set", f"data.root={CORPUS}", "--set", "train.epochs=100",
             "--set", "train.early_stopping.patience=null", "--set", "data.batch_size=8",
-            "--out", str(RUN),
+            # a run cut short before its summary starts again from scratch
+            "--out", str(RUN), "--overwrite",
         )  # fmt: skip
     step(
         "Evaluate on the eval split (attacks L03, L04, L05, L07, L08 unseen in training)",
