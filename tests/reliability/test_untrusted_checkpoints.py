@@ -37,15 +37,10 @@ def test_a_card_naming_a_folder_outside_its_checkpoint_is_refused(tmp_path, outs
 
 
 def test_a_folder_inside_the_checkpoint_loads_and_an_outside_one_only_when_allowed(tmp_path):
-    from transformers import Wav2Vec2Config, Wav2Vec2Model
+    from tests.fixtures.ssl import save_tiny_wav2vec2
 
-    config = Wav2Vec2Config(hidden_size=24, num_hidden_layers=2, num_attention_heads=2,
-                            intermediate_size=48, conv_dim=(16, 16), conv_kernel=(10, 8),
-                            conv_stride=(5, 4), num_conv_pos_embeddings=16,
-                            num_conv_pos_embedding_groups=2)  # fmt: skip
-    encoder = Wav2Vec2Model(config)
     inside = _ssl_checkpoint(tmp_path / "a", "encoder")
-    encoder.save_pretrained(inside / "encoder")
+    save_tiny_wav2vec2(inside / "encoder", hidden_size=24, intermediate_size=48)
     # the weights saved with the card are the tiny stand-in's: refit them to this encoder
     model = MODELS.get("ssl-linear")(ssl_path=str(inside / "encoder"))
     save_checkpoint(model, inside)
@@ -55,7 +50,7 @@ def test_a_folder_inside_the_checkpoint_loads_and_an_outside_one_only_when_allow
     assert load_checkpoint(inside).config["ssl_path"] == str((inside / "encoder").resolve())
 
     elsewhere = tmp_path / "models" / "encoder"
-    encoder.save_pretrained(elsewhere)
+    save_tiny_wav2vec2(elsewhere, hidden_size=24, intermediate_size=48)
     outside = _ssl_checkpoint(tmp_path / "b", str(elsewhere))
     save_checkpoint(MODELS.get("ssl-linear")(ssl_path=str(elsewhere)), outside)
     with pytest.raises(CheckpointError, match="outside"):

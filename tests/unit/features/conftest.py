@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 SR = 16000
 
@@ -24,25 +23,13 @@ def speech_like(seconds: float, seed: int = 0, f0: float = 140.0) -> np.ndarray:
 @pytest.fixture(scope="session")
 def tiny_ssl_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A randomly initialised 2-layer wav2vec 2.0 saved with ``save_pretrained`` (no download)."""
-    from transformers import Wav2Vec2Config, Wav2Vec2Model
+    from tests.fixtures.ssl import save_tiny_wav2vec2
 
-    config = Wav2Vec2Config(
-        hidden_size=16,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=32,
-        conv_dim=(8, 8),
-        conv_stride=(5, 4),
-        conv_kernel=(10, 8),
-        num_conv_pos_embeddings=8,
-        num_conv_pos_embedding_groups=2,
+    return save_tiny_wav2vec2(
+        tmp_path_factory.mktemp("tiny-wav2vec2"),
         feat_extract_norm="layer",
         do_stable_layer_norm=True,
     )
-    torch.manual_seed(0)
-    folder = tmp_path_factory.mktemp("tiny-wav2vec2")
-    Wav2Vec2Model(config).save_pretrained(folder)
-    return folder
 
 
 @pytest.fixture(scope="session")

@@ -27,23 +27,12 @@ SSL_RECIPES = [
 def local_wav2vec2(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 24-wide, 3-layer random wav2vec 2.0 as ``save_pretrained`` writes it (hidden size and
     depth differ from ``tiny-random``'s, so a test can tell which one was loaded)."""
-    from transformers import Wav2Vec2Config, Wav2Vec2Model
+    from tests.fixtures.ssl import save_tiny_wav2vec2
 
-    config = Wav2Vec2Config(
-        hidden_size=24,
-        num_hidden_layers=3,
-        num_attention_heads=2,
-        intermediate_size=48,
-        conv_dim=(16, 16),
-        conv_kernel=(10, 8),
-        conv_stride=(5, 4),
-        num_conv_pos_embeddings=16,
-        num_conv_pos_embedding_groups=2,
-    )
-    torch.manual_seed(11)
-    folder = tmp_path_factory.mktemp("models") / "wav2vec2-small-test"
-    Wav2Vec2Model(config).save_pretrained(folder)
-    return folder
+    return save_tiny_wav2vec2(
+        tmp_path_factory.mktemp("models") / "wav2vec2-small-test", seed=11, hidden_size=24,
+        num_hidden_layers=3, intermediate_size=48, conv_dim=(16, 16), num_conv_pos_embeddings=16,
+    )  # fmt: skip
 
 
 def _speech_like(batch: int, samples: int = 16000) -> torch.Tensor:
