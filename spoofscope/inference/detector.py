@@ -28,6 +28,7 @@ import torch
 
 from spoofscope.audio.io import DEFAULT_LIMITS, BlockReader, Waveform, from_array, load
 from spoofscope.errors import ConfigError, NonFiniteAudioError
+from spoofscope.inference.device import for_inference
 from spoofscope.inference.windows import window_outputs, window_scores
 from spoofscope.models.card import ModelCard
 
@@ -104,9 +105,7 @@ class Detector:
     ) -> None:
         if not 0 <= uncertain_band < 0.5:
             raise ConfigError("uncertain_band", f"must be in [0, 0.5), got {uncertain_band}")
-        self.model = model.to(device).eval()
-        if hasattr(self.model, "fast"):
-            self.model.fast = True  # AASIST's vectorised inference path (same outputs within 1e-4)
+        self.model = for_inference(model, device)
         self.device = device
         self.uncertain_band = uncertain_band
         self.batch_windows = batch_windows
