@@ -31,4 +31,4 @@ fi
 if ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
   "$VENV/bin/pip" install -q torch==2.13.0
 fi
-"$VENV/bin/pip" install -q -e ".[dev,onnx,ssl,localspoof,serve,train]"
+"$VENV/bin/pip" install -q -e ".[dev,onnx,ssl,localspoof,serve,train,ray,whisper]"
