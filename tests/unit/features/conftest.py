@@ -39,4 +39,5 @@ def frontend_params(tiny_ssl_dir: Path) -> dict[str, dict]:
         "ssl": {"model": str(tiny_ssl_dir)},
         "image": {"size": [64, 48]},
         "fft": {"n_fft": 16384},  # a fixed size, so rows of any length share one F
+        "whisper": {"weights": "tiny-random"},
     }

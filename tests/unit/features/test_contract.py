@@ -30,6 +30,7 @@ def test_registry_lists_every_frontend_of_the_contract() -> None:
         "image",
         "ssl",
         "phasegram",
+        "whisper",
     }
     assert set(NAMES) == expected
 
