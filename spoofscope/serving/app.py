@@ -237,7 +237,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post(
         "/v1/feedback",
         response_model=FeedbackOut,
-        responses={**_ERRORS, 404: {"model": ErrorBody, "description": "no such scored request"}},
+        responses={
+            **_ERRORS,
+            400: {"model": ErrorBody, "description": "the body is not valid JSON"},
+            404: {"model": ErrorBody, "description": "no such scored request"},
+            413: {"model": ErrorBody, "description": "the body is larger than the upload limit"},
+        },
         dependencies=guarded,
         summary="Say what a scored recording really was (by its request id)",
     )
