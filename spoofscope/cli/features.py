@@ -73,7 +73,9 @@ def extract(
     root: str = typer.Option(..., "--root", help="Corpus root folder."),
     out: str = typer.Option(..., "--out", help="Feature cache folder."),
     param: list[str] = typer.Option([], "--param", help="Front-end parameter KEY=VALUE (repeat)."),
-    batch_size: int = typer.Option(32, "--batch-size", min=1, help="Files per batch."),
+    batch_size: int | None = typer.Option(
+        None, "--batch-size", min=1, help="Files per batch (default: extract's measured best)."
+    ),
     max_gb: float = typer.Option(0.0, "--max-gb", min=0.0, help="Cache size cap (0 = no cap)."),
 ) -> None:
     """Compute the features of every file of a corpus into the cache; report files per second.
@@ -86,7 +88,7 @@ def extract(
     from spoofscope.corpora import CORPORA
     from spoofscope.features import build_frontend
     from spoofscope.features.cache import FeatureCache
-    from spoofscope.features.extract import extract_to_cache
+    from spoofscope.features.extract import EXTRACT_BATCH, extract_to_cache
 
     module = build_frontend(frontend, **parse_params(param)).eval()
     manifest = CORPORA.get(corpus)().prepare(root)
@@ -103,7 +105,7 @@ def extract(
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task(f"{frontend} features", total=len(paths))
         try:
-            report = extract_to_cache(module, paths, cache, batch_size, advance)
+            report = extract_to_cache(module, paths, cache, batch_size or EXTRACT_BATCH, advance)
         except KeyboardInterrupt:
             # Every entry written so far is complete (atomic writes), so the same command resumes.
             console.print(

@@ -3,6 +3,9 @@
 A cepstral front-end is: power spectrum → filterbank → log → DCT-II (orthonormal) → optional
 liftering → coefficient selection (``keep`` / ``drop``, 1-based as papers number coefficients) →
 optional deltas and delta-deltas stacked along the feature axis: ``[B, 1, n * (1 + deltas), frames]``.
+
+Selection and deltas come after the feature cache (:class:`HeadAfterCache`): the cache holds every
+coefficient, static, so the variants of a coefficient study share one entry per file.
 """
 
 from __future__ import annotations
@@ -153,7 +156,22 @@ def cepstral_head(n_coeffs: int, params: dict[str, Any]) -> CepstralHead:
     )
 
 
-class FilterbankCepstra(SpectralFrontEnd):
+class HeadAfterCache:
+    """Mixin of cepstral front-ends: ``cached_transform`` gives every static coefficient
+    ``[B, 1, n_coeffs, frames]`` and ``self.head`` (selection, deltas) runs after the cache."""
+
+    after_cache_params: ClassVar[tuple[str, ...]] = ("keep", "drop", "deltas", "delta_width")
+    head: CepstralHead
+
+    def transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
+        frame_lengths = self.output_lengths(lengths)  # type: ignore[attr-defined]
+        return self.after_cache(self.cached_transform(wave, lengths), frame_lengths)  # type: ignore[attr-defined]
+
+    def after_cache(self, feats: Tensor, frame_lengths: Tensor) -> Tensor:
+        return self.head(feats[:, 0], frame_lengths)
+
+
+class FilterbankCepstra(HeadAfterCache, SpectralFrontEnd):
     """Power spectrum → filterbank → ``log_scale * log10(max(x, amin))`` → DCT → lifter → head.
 
     Subclasses give the filterbank, the parameter naming the coefficient count, and their log
@@ -196,7 +214,7 @@ class FilterbankCepstra(SpectralFrontEnd):
             out = out * length_mask(lengths, wave.shape[-1]).to(wave.dtype)
         return out
 
-    def transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
+    def cached_transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
         if self.preemphasis:
             wave = self._preemphasize(wave, lengths)
         # frame-major [B, frames, F]: the filterbank and the DCT are single GEMMs over all frames
@@ -205,7 +223,7 @@ class FilterbankCepstra(SpectralFrontEnd):
         if self.params["first"] == "energy":
             energy = self._log(power.sum(dim=-1, keepdim=True))  # [B, frames, 1]
             ceps = torch.cat([energy, ceps[..., 1:]], dim=-1)
-        return self.head(ceps.transpose(1, 2), self.output_lengths(lengths))
+        return ceps.transpose(1, 2)[:, None]  # [B, 1, n_ceps, frames]
 
 
 @FRONTENDS.register("mfcc")

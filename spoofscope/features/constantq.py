@@ -24,7 +24,7 @@ from torch import Tensor
 
 from spoofscope.features import FRONTENDS
 from spoofscope.features.base import FramedFrontEnd, require
-from spoofscope.features.cepstral import cepstral_head, dct_matrix
+from spoofscope.features.cepstral import HeadAfterCache, cepstral_head, dct_matrix
 from spoofscope.features.spectral import AMIN, power_to_db
 
 
@@ -170,10 +170,37 @@ class ConstantQTransform(torch.nn.Module):
             groups.append(_BandGroup(bins.to(device), index.to(device), weight.to(device), count))
         return groups
 
-    def forward(self, wave: Tensor) -> Tensor:
-        """``wave: [B, T]`` → complex response ``[B, n_bins, 1 + T // hop]``."""
+    def forward(self, wave: Tensor, lengths: Tensor | None = None) -> Tensor:
+        """``wave: [B, T]`` (rows valid up to ``lengths: [B]``) → complex ``[B, n_bins, 1 + T // hop]``.
+
+        Each row is transformed at the FFT length its own length needs, so a row of a padded
+        batch gets what it gets alone: at the batch's length the wavelet spectra are sampled on
+        another grid and cut at ``rel_tol`` elsewhere: a 0.5 s row padded to 1.2 s moved its
+        CQCCs (values up to ~800) by 8e-3, 18x the 5e-4 a batched FFT's rounding moves them,
+        so a cached file's features depended on its batch-mates. Rows needing one length (a
+        batch sorted by length, as extraction makes) share one transform.
+        """
+        size = self.padded_length(wave.shape[-1])
+        if lengths is None or torch.jit.is_tracing():
+            return self._at(wave, size)
+        sizes = torch.tensor([self.padded_length(int(n)) for n in lengths.tolist()])
+        if bool((sizes == size).all()):
+            return self._at(wave, size)
+        out: Tensor | None = None
+        for own in torch.unique(sizes).tolist():
+            rows = torch.nonzero(sizes == own).flatten().to(wave.device)
+            longest = int(lengths[rows].max())
+            part = self._at(wave[rows, :longest], own)  # [rows, n_bins, 1 + longest // hop]
+            if out is None:
+                frames = 1 + wave.shape[-1] // self.hop_length
+                out = part.new_zeros(wave.shape[0], self.n_bins, frames)
+            out[rows, :, : part.shape[-1]] = part
+        assert out is not None  # lengths has a row per batch row, so some size was seen
+        return out
+
+    def _at(self, wave: Tensor, size: int) -> Tensor:
+        """The transform of ``wave: [B, T]`` with a ``size``-point FFT."""
         batch, length = wave.shape
-        size = self.padded_length(length)
         fold = size // self.hop_length
         spectrum = torch.fft.rfft(wave, n=size)  # [B, P // 2 + 1]
         spectrum = torch.cat([spectrum, spectrum.new_zeros(batch, 1)], dim=1)
@@ -184,9 +211,9 @@ class ConstantQTransform(torch.nn.Module):
             out[:, group.bins] = torch.fft.ifft(folded, dim=-1)
         return out[..., : 1 + length // self.hop_length] / self.hop_length
 
-    def power(self, wave: Tensor) -> Tensor:
+    def power(self, wave: Tensor, lengths: Tensor | None = None) -> Tensor:
         """``|CQT|^2`` of ``wave: [B, T]`` → ``[B, n_bins, frames]`` real."""
-        pair = torch.view_as_real(self(wave))
+        pair = torch.view_as_real(self(wave, lengths))
         return pair[..., 0] ** 2 + pair[..., 1] ** 2
 
 
@@ -222,7 +249,7 @@ class Cqt(FramedFrontEnd):
         )
 
     def transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
-        power = self.cqt.power(wave)  # [B, n_bins, frames]
+        power = self.cqt.power(wave, lengths)  # [B, n_bins, frames]
         return (power_to_db(power) if self.params["log"] else torch.sqrt(power))[:, None]
 
 
@@ -243,7 +270,7 @@ def uniform_resampling(freqs: np.ndarray, step: float) -> np.ndarray:
 
 
 @FRONTENDS.register("cqcc")
-class Cqcc(FramedFrontEnd):
+class Cqcc(HeadAfterCache, FramedFrontEnd):
     """Constant-Q cepstral coefficients (Todisco, Delgado & Evans, 2016/2017; ASVspoof CQCC baseline).
 
     Variable-Q transform with ``bins_per_octave`` = 96 over ``octaves`` = 9 octaves below Nyquist and
@@ -290,7 +317,6 @@ class Cqcc(FramedFrontEnd):
         self.register_buffer("cepstrum", cepstrum, persistent=False)
         self.head = cepstral_head(p["n_ceps"], p)
 
-    def transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
-        log_power = torch.log(torch.clamp(self.cqt.power(wave), min=AMIN))
-        ceps = torch.matmul(self.cepstrum, log_power)  # [B, n_ceps, frames]
-        return self.head(ceps, self.output_lengths(lengths))
+    def cached_transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
+        log_power = torch.log(torch.clamp(self.cqt.power(wave, lengths), min=AMIN))
+        return torch.matmul(self.cepstrum, log_power)[:, None]  # [B, 1, n_ceps, frames]

@@ -2,8 +2,11 @@
 
 Files are grouped in batches of similar length (sorted by size, so little padding is computed) and
 decoded, then the front-end runs each batch as one padded ``[B, T]`` tensor; each row is cut to its
-valid frames and cached as ``[C, F, frames]``. The batches are the same whatever is cached already,
-so an interrupted extraction, run again, ends with the cache an uninterrupted one writes.
+valid frames and cached as ``[C, F, frames]``: the front-end's output before its
+:meth:`~spoofscope.features.base.FrontEnd.after_cache` steps, keyed by its
+:meth:`~spoofscope.features.base.FrontEnd.cache_config`. The batches are the same whatever is
+cached already, so an interrupted extraction, run again, ends with the cache an uninterrupted one
+writes. A front-end whose rows depend on their batch-mates (``cache_refusal``) is refused.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from spoofscope.errors import AudioError
+from spoofscope.errors import AudioError, ConfigError
 from spoofscope.features.base import FrontEnd
 from spoofscope.features.cache import EntryState, FeatureCache
 
@@ -32,11 +35,29 @@ def pad_batch(waves: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
     return batch, lengths
 
 
+#: Files per front-end call. Small batches keep a batch's buffers in cache and out of fresh
+#: pages: one thread, 4 s files, MFCC computed 0.51 ms per file at batches of 1-4 and 2.1 ms at
+#: 64, where page faults dominate (``benchmarks/features.py`` prints the sweep).
+EXTRACT_BATCH = 4
+
+
+def require_cacheable(frontend: FrontEnd) -> None:
+    """Refuse a front-end whose cached entries would depend on batch-mates.
+
+    Raises:
+        ConfigError: ``frontend.cache_refusal()`` gives a reason.
+    """
+    why = frontend.cache_refusal()
+    if why is not None:
+        raise ConfigError(f"front-end '{frontend.name}'", f"cannot be cached: {why}")
+
+
 @torch.inference_mode()
 def batch_features(frontend: FrontEnd, waves: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Features of each waveform, computed as one padded batch → ``[C, F, frames_i]`` arrays."""
+    """What the cache stores for each waveform (:meth:`FrontEnd.cached`), computed as one padded
+    batch → ``[C, F, frames_i]`` arrays."""
     batch, lengths = pad_batch(waves)
-    feats = frontend(batch, lengths)  # [B, C, F, frames]
+    feats = frontend.cached(batch, lengths)  # [B, C, F, frames]
     frames = frontend.output_lengths(lengths).tolist()
     return [feats[row, ..., :n].numpy() for row, n in enumerate(frames)]
 
@@ -51,7 +72,7 @@ def _load_or_error(path: str | os.PathLike, sample_rate: int) -> np.ndarray | Au
 
 
 def decoded_batches(
-    paths: Sequence[str | os.PathLike], sample_rate: int, batch_size: int = 32
+    paths: Sequence[str | os.PathLike], sample_rate: int, batch_size: int = EXTRACT_BATCH
 ) -> Iterator[tuple[list[str | os.PathLike], list[np.ndarray | AudioError]]]:
     """Yield ``(paths, decoded)`` batch by batch; a file that fails gives its AudioError in its
     place.
@@ -96,21 +117,20 @@ def extract_to_cache(
     frontend: FrontEnd,
     paths: Iterable[str | os.PathLike],
     cache: FeatureCache,
-    batch_size: int = 32,
+    batch_size: int = EXTRACT_BATCH,
     advance: Callable[[int], None] | None = None,
 ) -> ExtractReport:
     """Fill ``cache`` with the features of every file in ``paths`` not already there.
 
     Batches are cut from every file's entry, cached or not, in one order (by size, then as
     listed), and a batch holding a missing entry is computed with all of its files. A file's
-    batch-mates, and the padding they bring, are so the same whatever an earlier run left, and a
-    run that was interrupted, then resumed, leaves the cache byte for byte as one uninterrupted
-    run does: the features of some front-ends depend on the padding (CQCC in its last bits, FFT
-    with ``n_fft: null`` in its bin count), which would otherwise depend on where the first run
-    stopped. Computing those batch-mates again costs at most one batch per interruption.
+    batch-mates are so the same whatever an earlier run left, and a run that was interrupted,
+    then resumed, leaves the cache byte for byte as one uninterrupted run does, even where a
+    batched transform rounds a row's last bits by the shape of its batch. Computing those
+    batch-mates again costs at most one batch per interruption.
 
     Args:
-        frontend: the front-end; its :meth:`config` keys the cache.
+        frontend: the front-end; its :meth:`cache_config` keys the cache.
         paths: audio files.
         cache: where features go.
         batch_size: files per front-end call.
@@ -119,9 +139,13 @@ def extract_to_cache(
     Returns:
         An :class:`ExtractReport`; files that cannot be read or decoded are listed in
         ``failed``, never raised.
+
+    Raises:
+        ConfigError: the front-end's features cannot be cached (:func:`require_cacheable`).
     """
+    require_cacheable(frontend)
     start = time.perf_counter()
-    report, config = ExtractReport(), frontend.config()
+    report, config = ExtractReport(), frontend.cache_config()
     step = advance or (lambda n: None)
     cache.remove_stale_temps()
     sharing: dict[Path, list[str]] = {}  # entry -> the files keyed to it, as listed

@@ -60,6 +60,9 @@ class FeatureImage(FrontEnd):
         self.source = build_frontend(p["source"], sample_rate=sample_rate, **p["source_params"])
         self.register_buffer("table", colormap_table(p["cmap"]), persistent=False)  # [256, 3]
 
+    def cache_refusal(self) -> str | None:
+        return self.source.cache_refusal()
+
     def _grid(self, frame_lengths: Tensor, bins: int, frames: int) -> Tensor:
         """Sampling grid ``[B, H, W, 2]`` spanning each row's valid frames and all bins."""
         height, width = self.size

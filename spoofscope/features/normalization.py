@@ -53,6 +53,23 @@ class Normalized(FrontEnd):
     def config(self) -> dict[str, Any]:
         return {**self.inner.config(), "norm": self.kind}
 
+    def cache_config(self) -> dict[str, Any]:
+        # normalisation runs after the cache: every norm of one front-end shares its entries
+        return self.inner.cache_config()
+
+    def cache_refusal(self) -> str | None:
+        return self.inner.cache_refusal()
+
+    @property
+    def frame_hop(self) -> int | None:
+        return self.inner.frame_hop
+
+    def cached_transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
+        return self.inner.cached_transform(wave, lengths)
+
+    def after_cache(self, feats: Tensor, frame_lengths: Tensor) -> Tensor:
+        return self.normalize(self.inner.after_cache(feats, frame_lengths), frame_lengths)
+
     def output_lengths(self, lengths: Tensor) -> Tensor:
         return self.inner.output_lengths(lengths)
 

@@ -112,6 +112,14 @@ class Fft(FrontEnd):
         n_fft = self.params["n_fft"]
         require(n_fft is None or n_fft > 0, "n_fft", "must be > 0 or None")
 
+    def cache_refusal(self) -> str | None:
+        if self.params["n_fft"] is None:
+            return (
+                "n_fft: null sizes the FFT by the longest row of each batch, so a file's bins "
+                "depend on its batch-mates; set n_fft to cache it"
+            )
+        return None
+
     def transform(self, wave: Tensor, lengths: Tensor) -> Tensor:
         spec = torch.fft.rfft(wave, n=self.params["n_fft"] or wave.shape[-1])  # [B, F] complex
         pair = torch.view_as_real(spec)

@@ -41,13 +41,13 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     from spoofscope.features.cepstral import Mfcc
 
     seen: list[int] = []
-    forward = Mfcc.forward
+    cached = Mfcc.cached
 
     def counted(self: Mfcc, wave: torch.Tensor, lengths: torch.Tensor | None = None):
         seen.append(wave.shape[0])
-        return forward(self, wave, lengths)
+        return cached(self, wave, lengths)
 
-    monkeypatch.setattr(Mfcc, "forward", counted)
+    monkeypatch.setattr(Mfcc, "cached", counted)
     return seen
 
 
@@ -66,7 +66,7 @@ def test_every_file_is_counted_once_and_each_entry_holds_its_own_features(
     assert sum(steps) == 7 and calls == [2, 2, 1]
     for path in files:
         alone = batch_features(frontend, [load(path)])[0]
-        np.testing.assert_array_equal(cache.get(frontend.config(), path), alone)
+        np.testing.assert_array_equal(cache.get(frontend.cache_config(), path), alone)
 
 
 def test_a_batch_whose_only_missing_file_fails_to_decode_is_not_computed_again(
@@ -89,9 +89,9 @@ def test_a_missing_entry_is_computed_with_its_whole_batch_and_only_it_is_written
 ) -> None:
     files = utterances(tmp_path, 4)
     extract_to_cache(frontend, files, cache, 2)
-    kept = cache.entry_path(frontend.config(), files[0])
+    kept = cache.entry_path(frontend.cache_config(), files[0])
     kept_ns = kept.stat().st_mtime_ns
-    cache.entry_path(frontend.config(), files[1]).unlink()
+    cache.entry_path(frontend.cache_config(), files[1]).unlink()
     calls.clear()
     report = extract_to_cache(frontend, files, cache, 2)
     assert (report.computed, report.cached) == (1, 3)
