@@ -65,16 +65,19 @@ class CropPolicy:
             if self.pad == "repeat":
                 return repeat_pad(wave, n)
             return np.pad(wave, (0, n - len(wave)))
-        spare = len(wave) - n
-        if self.select == "first":
-            start = 0
-        elif self.select == "centre":
-            start = spare // 2
-        else:
-            if rng is None:
-                raise ValueError("a random crop needs a generator")
-            start = int(rng.integers(0, spare + 1))
+        start = self.start(len(wave) - n, rng)
         return wave[start : start + n]
+
+    def start(self, spare: int, rng: np.random.Generator | None = None) -> int:
+        """Where the window starts, given ``spare`` positions beyond one window (``>= 0``); the
+        same rule crops samples here and frames of cached features in training."""
+        if self.select == "first":
+            return 0
+        if self.select == "centre":
+            return spare // 2
+        if rng is None:
+            raise ValueError("a random crop needs a generator")
+        return int(rng.integers(0, spare + 1))
 
 
 class AudioDataset(Dataset):

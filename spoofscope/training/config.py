@@ -136,6 +136,10 @@ class DataConfig(Section):
     attacks: list[str] | None = Field(None, min_length=1)
     max_dev_files: int | None = Field(None, gt=0)
     extra_train: list[ExtraTrainConfig] = []
+    #: a feature-cache folder: training reads the front-end's cached output, cropped in frames,
+    #: instead of decoding and transforming every crop of every epoch (dev scoring still reads
+    #: audio). The training split is extracted into it first; entries there are reused.
+    feature_cache: str | None = None
 
 
 class ModelConfig(Section):
@@ -288,6 +292,16 @@ class RunConfig(Section):
         if self.data.sampler.pairs is not None and self.data.batch_size % 2:
             raise ValueError(
                 f"data.batch_size must be even with data.sampler.pairs (got {self.data.batch_size})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _cache_without_waveform_augment(self) -> RunConfig:
+        if self.data.feature_cache is not None and self.augment:
+            raise ValueError(
+                "data.feature_cache serves features computed once per file, which waveform "
+                "augmentation (augment) would change on every draw; drop augment or use "
+                "feature_augment (SpecAugment), which masks the cached features"
             )
         return self
 

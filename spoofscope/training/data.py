@@ -20,7 +20,7 @@ from spoofscope.corpora.manifest import Manifest
 from spoofscope.corpora.splits import keep_attacks, prepare, split_of, stratified_subset
 from spoofscope.errors import ConfigError
 from spoofscope.training.config import RunConfig
-from spoofscope.training.distributed import DistInfo, per_rank_batch
+from spoofscope.training.distributed import DistInfo, barrier, per_rank_batch
 
 
 def load_splits(cfg: RunConfig) -> tuple[Manifest, Manifest]:
@@ -197,25 +197,39 @@ class Loaders:
         return max(1, len(self.train_loader))
 
 
-def build_loaders(cfg: RunConfig, train: Manifest, dev: Manifest, info: DistInfo) -> Loaders:
+def build_loaders(
+    cfg: RunConfig, train: Manifest, dev: Manifest, info: DistInfo, frontend: Any = None
+) -> Loaders:
     """The train loader (crops, augmentation, the recipe's sampler) and the dev loader.
 
-    Dev items are whole recordings (``collate_list``): the dev pass scores them window by window
-    as the Detector does, so the run's threshold is on the Detector's score scale.
+    With ``data.feature_cache`` the training split is first extracted into the cache with
+    ``frontend`` (the model's, :func:`~spoofscope.training.cached_features.cacheable_frontend`)
+    and the train items are cached features cropped in frames. Dev items are whole recordings
+    (``collate_list``) either way: the dev pass scores them window by window as the Detector
+    does, so the run's threshold is on the Detector's score scale.
 
     Raises:
         ConfigError: a bad augmentation or sampler setting.
         UnknownNameError: an unknown augmentation.
+        AudioError: with ``data.feature_cache``, a training file that cannot be decoded.
     """
     from spoofscope.audio.augment import build_augment
     from spoofscope.corpora.dataset import AudioDataset, CropPolicy, PairedDataset, collate_list
 
     d = cfg.data
-    augment = build_augment(cfg.augment, sr=d.sample_rate) if cfg.augment else None
-    train_data = AudioDataset(
-        train, d.sample_rate, CropPolicy(d.crop_samples, d.crop, d.pad),
-        augment=augment, seed=cfg.train.seed,
-    )  # fmt: skip
+    crop = CropPolicy(d.crop_samples, d.crop, d.pad)
+    if d.feature_cache is not None:
+        from spoofscope.features.cache import FeatureCache
+        from spoofscope.training.cached_features import CachedFeatureDataset, fill_cache
+
+        cache = FeatureCache(d.feature_cache)
+        if info.is_main:  # the other ranks wait at the barrier, then read what rank 0 wrote
+            fill_cache(frontend, train, cache)
+        barrier(info)
+        train_data: Any = CachedFeatureDataset(train, frontend, cache, crop, cfg.train.seed)
+    else:
+        augment = build_augment(cfg.augment, sr=d.sample_rate) if cfg.augment else None
+        train_data = AudioDataset(train, d.sample_rate, crop, augment=augment, seed=cfg.train.seed)
     dev_data = AudioDataset(dev, d.sample_rate, CropPolicy(d.crop_samples, "full", d.pad))
     common = {"num_workers": d.workers, "worker_init_fn": worker_init if d.workers else None}
     kwargs = sampler_kwargs(cfg, train_data, train, info)

@@ -26,6 +26,7 @@ import shutil
 import time
 import warnings
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ import numpy as np
 import torch
 
 from spoofscope.errors import CheckpointError, ConfigError
+from spoofscope.features.base import reading_cached
 from spoofscope.inference.device import pick_device
 from spoofscope.models.base import Countermeasure
 from spoofscope.training import checkpointing as ckpt
@@ -46,6 +48,7 @@ from spoofscope.training.build import (
     check_head,
     init_weights,
 )
+from spoofscope.training.cached_features import cacheable_frontend
 from spoofscope.training.config import CONFIG_FILE, RunConfig
 from spoofscope.training.data import WaitClock, build_loaders, load_splits
 from spoofscope.training.distributed import DistInfo, all_mean, average_gradients, barrier, wrap
@@ -127,6 +130,10 @@ class Trainer:
         self.model = build_model(cfg).to(self.device)
         check_head(cfg, self.model)  # before the corpus is read: a bad pairing fails at once
         attach_feature_augment(cfg, self.model)
+        # before the corpus is read: a model that cannot train from the cache fails at once
+        self.cached_frontend = (
+            cacheable_frontend(self.model, cfg.model.name) if cfg.data.feature_cache else None
+        )
         self.init_digest = init_weights(cfg, self.model)
         self.train_set, self.dev_set = load_splits(cfg)
         self.speakers = {s: i for i, s in enumerate(sorted({u.speaker for u in self.train_set}))}
@@ -146,7 +153,9 @@ class Trainer:
     # -- set-up -----------------------------------------------------------------------------------
 
     def _loaders(self) -> None:
-        loaders = build_loaders(self.cfg, self.train_set, self.dev_set, self.info)
+        loaders = build_loaders(
+            self.cfg, self.train_set, self.dev_set, self.info, self.cached_frontend
+        )
         self.train_data, self.dev_data = loaders.train_data, loaders.dev_data
         self.sampler, self.steps_per_epoch = loaders.sampler, loaders.steps_per_epoch
         self.train_loader, self.dev_loader = loaders.train_loader, loaders.dev_loader
@@ -283,32 +292,38 @@ class Trainer:
         bar = self._bar(f"epoch {st.epoch + 1}", self.steps_per_epoch)
         started = time.perf_counter()
         batches = WaitClock(self.train_loader)
-        for wave, labels, index in batches:
-            if cfg.train.max_steps is not None and st.step >= cfg.train.max_steps:
-                break
-            b = self._batch(wave, labels, index)
-            lr = self.base_lr * self.schedule(st.phase_step, self.phase_total, self.steps_per_epoch)
-            for group in self.optimizer.param_groups:
-                group["lr"] = lr * group.get("lr_scale", 1.0)
-            with self._autocast():
-                value, _ = self.step_fn(self.net, self.loss, b)
-            self.optimizer.zero_grad(set_to_none=True)
-            self.scaler.scale(value).backward()
-            average_gradients(self.loss.parameters(), self.info)
-            if cfg.train.grad_clip is not None:
-                self.scaler.unscale_(self.optimizer)
-                torch.nn.utils.clip_grad_norm_(
-                    [p for g in self.optimizer.param_groups for p in g["params"]],
-                    cfg.train.grad_clip,
+        # from the cache, batches hold cached features and the front-end applies only what
+        # follows the cache; dev scoring below reads waveforms again
+        feeding = reading_cached(self.cached_frontend) if self.cached_frontend else nullcontext()
+        with feeding:
+            for wave, labels, index in batches:  # wave: [B, T], or [B, C, F, frames] cached
+                if cfg.train.max_steps is not None and st.step >= cfg.train.max_steps:
+                    break
+                b = self._batch(wave, labels, index)
+                lr = self.base_lr * self.schedule(
+                    st.phase_step, self.phase_total, self.steps_per_epoch
                 )
-            self.scaler.step(self.optimizer)
-            self.scaler.update()
-            st.step += 1
-            st.phase_step += 1
-            losses.append(float(value.detach()))
-            if st.step % cfg.train.log_every == 0:
-                self._log({"kind": "step", "step": st.step, "loss": losses[-1], "lr": lr})
-            bar(f"loss {np.mean(losses[-20:]):.4f}")
+                for group in self.optimizer.param_groups:
+                    group["lr"] = lr * group.get("lr_scale", 1.0)
+                with self._autocast():
+                    value, _ = self.step_fn(self.net, self.loss, b)
+                self.optimizer.zero_grad(set_to_none=True)
+                self.scaler.scale(value).backward()
+                average_gradients(self.loss.parameters(), self.info)
+                if cfg.train.grad_clip is not None:
+                    self.scaler.unscale_(self.optimizer)
+                    torch.nn.utils.clip_grad_norm_(
+                        [p for g in self.optimizer.param_groups for p in g["params"]],
+                        cfg.train.grad_clip,
+                    )
+                self.scaler.step(self.optimizer)
+                self.scaler.update()
+                st.step += 1
+                st.phase_step += 1
+                losses.append(float(value.detach()))
+                if st.step % cfg.train.log_every == 0:
+                    self._log({"kind": "step", "step": st.step, "loss": losses[-1], "lr": lr})
+                bar(f"loss {np.mean(losses[-20:]):.4f}")
         bar(None)
         if enrols(self.model):  # the references move with the model: enrol before dev scores it
             self.enrolment = enrol(self.model, self.train_set, cfg, self.device)
