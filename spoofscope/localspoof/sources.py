@@ -17,6 +17,7 @@ import io
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,6 +26,8 @@ import numpy as np
 import soundfile as sf
 
 from spoofscope.errors import AudioError, CorpusError
+from spoofscope.localspoof.rawaudio import raw_format, raw_frames, read_raw
+from spoofscope.registry import Registry
 
 DPKG_INFO = Path("/var/lib/dpkg/info")
 DOC_ROOT = Path("/usr/share/doc")
@@ -46,6 +49,8 @@ class Collection:
         texts: "asterisk:<lang>" (core-sounds-<lang>.txt of the meta package), "fillets" or
             "klettres" (the letter or syllable each ``sounds.xml`` names).
         clip_pattern: regular expression a file name must match (selects one Fillets character).
+        sample_rate: keep only files recorded at this rate (None: all). Some folders hold two
+            people recorded apart, and the rate their files were saved at tells them apart.
     """
 
     package: str
@@ -54,6 +59,7 @@ class Collection:
     root: str
     texts: str
     clip_pattern: str = ".*"
+    sample_rate: int | None = None
 
 
 @dataclass(frozen=True)
@@ -306,38 +312,80 @@ def has_samples(path: str) -> bool:
     """True when the file's header declares audio: the packages hold a few zero-length clips
     (Russian ``is.wav``, two Dutch Fillets lines) that made silent bona fide files and empty
     conversions."""
+    fmt = raw_format(path)
+    if fmt is not None:
+        return raw_frames(path, fmt) > 0
     try:
         return sf.info(path).frames > 0
     except (RuntimeError, OSError):
         return False
 
 
+@dataclass(frozen=True)
+class TranscriptReader:
+    """How one kind of collection names its files' transcripts.
+
+    Attributes:
+        texts: the collection's key → transcript map (a missing key reads as no transcript).
+        key: the key of one file path of the collection.
+        anywhere: the collection's files may lie outside its ``root`` (Fillets keeps its sound
+            folder apart from the scripts that hold the lines).
+    """
+
+    texts: Callable[[Collection], dict[str, str]]
+    key: Callable[[Collection, str], str]
+    anywhere: bool = False
+
+
+#: ``Collection.texts`` (the part before any ``:``) → its reader. Modules that add sources
+#: register their own readers here.
+TRANSCRIPTS: Registry[TranscriptReader] = Registry("transcript source")
+TRANSCRIPTS.register("asterisk")(
+    TranscriptReader(
+        lambda coll: asterisk_texts(coll.language),
+        lambda coll, path: path[len(coll.root.rstrip("/")) + 1 : -len(coll.suffix)],
+    )
+)
+TRANSCRIPTS.register("fillets")(
+    TranscriptReader(
+        lambda coll: fillets_texts(coll.language), lambda coll, path: Path(path).stem, True
+    )
+)
+TRANSCRIPTS.register("klettres")(
+    TranscriptReader(
+        lambda coll: klettres_texts(), lambda coll, path: path[len(str(KLETTRES_ROOT)) + 1 :]
+    )
+)
+
+
+def _sample_rate(path: str) -> int:
+    fmt = raw_format(path)
+    if fmt is not None:
+        return fmt.sample_rate
+    try:
+        return int(sf.info(path).samplerate)
+    except (RuntimeError, OSError):
+        return 0
+
+
 def _collection_files(voice: Voice, coll: Collection) -> list[SourceFile]:
     root = coll.root.rstrip("/") + "/"
     pattern = re.compile(coll.clip_pattern)
-    if coll.texts == "fillets":
-        texts = fillets_texts(coll.language)
-    elif coll.texts == "klettres":
-        texts = klettres_texts()
-    else:
-        texts = asterisk_texts(coll.language)
+    reader = TRANSCRIPTS.get(coll.texts.split(":", 1)[0])
+    texts = reader.texts(coll)
     skip = non_speech_prompts()
     out = []
     for path in package_files(coll.package):
         if not path.endswith(coll.suffix) or "/silence/" in path:
             continue
-        if not path.startswith(root) and coll.texts != "fillets":
+        if not path.startswith(root) and not reader.anywhere:
             continue
-        name = Path(path).name
-        if not pattern.match(name):
+        if not pattern.match(Path(path).name):
             continue
-        if coll.texts == "fillets":
-            key = Path(path).stem
-        elif coll.texts == "klettres":
-            key = path[len(str(KLETTRES_ROOT)) + 1 :]
-        else:
-            key = path[len(root) : -len(coll.suffix)]
+        key = reader.key(coll, path)
         if key in skip or not has_samples(path):
+            continue
+        if coll.sample_rate is not None and _sample_rate(path) != coll.sample_rate:
             continue
         out.append(
             SourceFile(
@@ -387,11 +435,15 @@ def voice_of(speaker: str) -> Voice:
 def decode(path: str) -> tuple[np.ndarray, int]:
     """Decode a source recording to mono float32 samples [T] and its rate.
 
-    WAV and Ogg go through libsndfile; headerless GSM 06.10 (``.gsm``) through ffmpeg.
+    WAV and Ogg go through libsndfile; headerless GSM 06.10 (``.gsm``) through ffmpeg; the
+    headerless PCM of :data:`spoofscope.localspoof.rawaudio.RAW_FORMATS` by its known format.
 
     Raises:
         AudioError: when the file cannot be decoded.
     """
+    fmt = raw_format(path)
+    if fmt is not None:
+        return read_raw(path, fmt)
     if path.endswith(".gsm"):
         exe = shutil.which("ffmpeg")
         if exe is None:
