@@ -47,7 +47,10 @@ def evaluate(
         model, crop=crop, batch_size=batch_size, max_files=max_files, channel=channel
     )
     split = split or recipe_eval_defaults(model).get("split") or "eval"
-    metrics = run(model, corpus, root, split, out, opts)
+    from spoofscope.cli.score import progress_bar
+
+    with progress_bar(f"scoring {corpus} {split}") as progress:
+        metrics = run(model, corpus, root, split, out, opts, progress=progress)
     if metrics["skipped_lines"]:
         err_console.print(
             f"warning: {metrics['skipped_lines']} protocol line(s) left out "

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,9 @@ METRICS_FILE = "metrics.json"
 REPORT_FILE = "report.html"
 #: thresholds of the similarity sweep (the Siamese-cosine report swept 0.1–0.9, seeds/002)
 SWEEP = tuple(round(0.1 * i, 1) for i in range(1, 10))
+
+#: ``progress(done, total)``: files scored so far out of the split's
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -153,8 +157,26 @@ class GuardedItems:
             return torch.zeros(self.placeholder), self.base.manifest[index].label, index
 
 
+def counted(loader: Iterable[Any], total: int, progress: Progress | None) -> Iterator[Any]:
+    """The batches of ``loader``, calling ``progress`` with the files done once each batch has
+    been scored (when the next one is asked for) and at the end."""
+    if progress is None:
+        yield from loader
+        return
+    done = 0
+    progress(done, total)
+    for batch in loader:
+        yield batch
+        done += len(batch[1])  # labels: one per file, whatever the waveforms' layout
+        progress(done, total)
+
+
 def score_manifest(
-    model: torch.nn.Module, card: ModelCard, manifest: Manifest, opts: EvalOptions
+    model: torch.nn.Module,
+    card: ModelCard,
+    manifest: Manifest,
+    opts: EvalOptions,
+    progress: Progress | None = None,
 ) -> tuple[ScoreSet, list[Failure]]:
     """Scores of every readable utterance of ``manifest`` (same order) as a ScoreSet, and the
     files that could not be read, with their reasons.
@@ -162,7 +184,7 @@ def score_manifest(
     Audio is read at the card's sample rate, and the card's ``input.channel`` (LocalSpoof
     models: the telephone band) is applied after the evaluation's own ``opts.channel`` and
     before the model, as the Detector does. Windows are the card's crop unless
-    ``opts.crop_samples`` says otherwise.
+    ``opts.crop_samples`` says otherwise. ``progress`` is told the files scored as batches finish.
     """
     from torch.utils.data import DataLoader
 
@@ -190,11 +212,12 @@ def score_manifest(
     if opts.crop == "windows":
         # the Detector's path: whole recordings, windows batched across them, scores averaged
         loader = DataLoader(dataset, batch_size=opts.batch_size, collate_fn=collate_list)
-        scores, _, _ = score_windowed(model, loader, length, device, opts.batch_size)
+        batches = counted(loader, len(manifest), progress)
+        scores, _, _ = score_windowed(model, batches, length, device, opts.batch_size)
     else:
         # whole utterances differ in length and the model contract takes no lengths: one at a time
         loader = DataLoader(dataset, batch_size=1 if whole else opts.batch_size, shuffle=False)
-        scores, _ = score_loader(model, loader, device)
+        scores, _ = score_loader(model, counted(loader, len(manifest), progress), device)
     ok = [i for i in range(len(manifest)) if i not in dataset.failed]
     failures = [
         Failure(manifest[i].utt_id, manifest[i].path, why)
@@ -324,6 +347,7 @@ def evaluate(
     out: str | Path,
     opts: EvalOptions | None = None,
     config: dict[str, Any] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Score ``split`` of ``corpus`` at ``root`` with a model; write every output into ``out``.
 
@@ -333,6 +357,7 @@ def evaluate(
         out: output directory (created).
         opts: scoring options (default: the run's recipe ``eval`` section, else windows).
         config: the recipe to show in the report (default: the run's config.yaml when present).
+        progress: called as files are scored (``progress(done, total)``), for a progress bar.
 
     Returns:
         The metrics dict written to ``metrics.json``.
@@ -350,7 +375,7 @@ def evaluate(
     manifest, findings = load_split(corpus, root, split, opts.max_files)
     model, card = resolve_model(model_spec)
     started = time.perf_counter()
-    scores, failures = score_manifest(model, card, manifest, opts)
+    scores, failures = score_manifest(model, card, manifest, opts, progress)
     seconds = time.perf_counter() - started
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
