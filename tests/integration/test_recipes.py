@@ -36,6 +36,7 @@ SHRINK = (
 FRONTEND_STAND_INS = {
     "image": ("model.params.frontend_params={size: [64, 64]}",),
     "ssl": ("model.params.frontend_params={model: tiny-random, layer: 2}",),
+    "whisper": ("model.params.frontend_params={weights: tiny-random}",),
 }
 #: by model: the pretrained weights a recipe names, which CI does not have
 MODEL_STAND_INS = {
@@ -87,7 +88,7 @@ def test_there_is_a_recipe_per_system_and_a_cpu_variant_of_each():
     assert stems == {
         "lfcc-lcnn", "rawnet2", "aasist", "aasist-l", "ssl-aasist", "wav2vec2-linear",
         "paper-cnn-mfcc", "paper-cnn-spectrogram", "modified-cnn", "mobilenetv2-transfer",
-        "dual-mobilenetv2", "siamese-cnn-triplet", "siamese-cosine",
+        "dual-mobilenetv2", "siamese-cnn-triplet", "siamese-cosine", "whisper-lcnn",
     }  # fmt: skip
     assert {p.stem for p in CPU_RECIPES.values()} == stems
 
