@@ -55,6 +55,9 @@ def compare(
     resamples: int = typer.Option(1000, "--resamples", min=10, help="Bootstrap resamples."),
     seed: int = typer.Option(0, "--seed", help="Seed of the resampling."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    html: Path | None = typer.Option(
+        None, "--html", help="Also write a page: DET curves overlaid, per-attack differences."
+    ),
 ) -> None:
     """Paired bootstrap of EER(A) - EER(B) over the trials both files score (negative: A errs less)."""
     import numpy as np
@@ -73,13 +76,14 @@ def compare(
     order = [rows_b[u] for u in a.utt_id]
     if any(a.key[i] != b.key[j] for i, j in enumerate(order)):
         raise ScoreFileError(scores_b, None, f"its keys disagree with those of {scores_a}")
-    result = compare_eer(
-        a.score,
-        np.asarray(b.score)[order],
-        np.asarray(a.key) == "bonafide",
-        a.speaker,
-        Resampling(unit=by, n_resamples=resamples, seed=seed),  # type: ignore[arg-type]
-    )
+    how = Resampling(unit=by, n_resamples=resamples, seed=seed)  # type: ignore[arg-type]
+    aligned = np.asarray(b.score)[order]
+    result = compare_eer(a.score, aligned, np.asarray(a.key) == "bonafide", a.speaker, how)
+    if html is not None:
+        from spoofscope.evaluation.comparison_report import write_comparison
+
+        names = (str(scores_a), str(scores_b))
+        write_comparison(html, names, np.asarray(a.score), aligned, a.key, a.attack, result, how)
     if as_json:
         print_json(result.to_dict())
         return

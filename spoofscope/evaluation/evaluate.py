@@ -54,7 +54,7 @@ Progress = Callable[[int, int], None]
 class EvalOptions:
     """How to score: crop policy, crop length, batch, file cap, transmission channel.
 
-    ``crop``: ``windows`` (crop-length windows at half overlap, scores averaged: exactly what
+    ``crop``: ``windows`` (crop-length windows end to end, scores averaged: exactly what
     :class:`~spoofscope.inference.Detector` and ``spoofscope detect`` do, so the default figure
     is the deployed one), ``first`` or ``centre`` (one crop-length window; ``first`` is the
     official AASIST evaluation) or ``full`` (the whole utterance in one pass).
@@ -287,16 +287,20 @@ def compute_metrics(
     asv: Any = None,
     similarity: bool = False,
     durations: np.ndarray | None = None,
+    facts: Any = None,
 ) -> dict[str, Any]:
     """``metrics.json`` content for a scored split.
 
     The classification report is taken at the card's dev-calibrated threshold when the card has
     one (``threshold_source: "dev"``), else at this split's EER threshold (``"eer"``).
     ``durations`` (seconds, one per trial) add ``per_duration``: errors by recording length.
+    ``attacks`` lists each attack's counts, EER and interval, named and marked seen or unseen
+    from ``facts`` (:func:`spoofscope.evaluation.attacks.attack_facts` of the whole corpus).
 
     Raises:
         MetricError: a class is missing from the scores.
     """
+    from spoofscope.evaluation.attacks import attack_rows
     from spoofscope.evaluation.bootstrap import Resampling, eer_interval
     from spoofscope.evaluation.metrics import per_duration_errors, per_speaker_errors, summarize
 
@@ -312,6 +316,9 @@ def compute_metrics(
         for unit in units
     }
     # at this split's EER threshold, where the two error rates overall are equal
+    out["attacks"] = [
+        row.to_dict() for row in attack_rows(scores.score, scores.key, scores.attack, facts)
+    ]
     out["per_speaker"] = per_speaker_errors(
         scores.score, scores.key, scores.speaker, out["threshold"]
     )
@@ -365,6 +372,8 @@ def evaluate(
     Raises:
         CorpusError, UnknownNameError, CheckpointError, AudioError, MetricError.
     """
+    from spoofscope.corpora.splits import read as read_corpus
+    from spoofscope.evaluation.attacks import attack_facts
     from spoofscope.evaluation.plots import attack_histograms, det_plot, roc_plot
     from spoofscope.evaluation.report import write_report
     from spoofscope.inference.resolve import load_model as resolve_model
@@ -384,7 +393,10 @@ def evaluate(
     similarity = similarity_scores(card)
     failed = {f.utt_id for f in failures}
     durations = utterance_durations(Manifest(u for u in manifest if u.utt_id not in failed))
-    metrics = compute_metrics(scores, card, _asv_rates(corpus, root, split), similarity, durations)
+    facts = attack_facts(read_corpus(corpus, root)[0])  # every split: which attacks train saw
+    metrics = compute_metrics(
+        scores, card, _asv_rates(corpus, root, split), similarity, durations, facts
+    )
     metrics["n_files"] = len(scores)
     # nothing is left out without a count: unreadable files and unparsed protocol lines
     metrics["failed_files"] = len(failures)

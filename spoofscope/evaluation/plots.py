@@ -1,6 +1,7 @@
 """Figures of an evaluation or a training run, written as PNG with matplotlib's Agg backend.
 
 * :func:`det_plot` — DET curve on normal-deviate (probit) axes, the ASVspoof convention, EER marked;
+  :func:`det_overlay` the same for several systems on one pair of axes;
 * :func:`roc_plot` — bona fide acceptance against spoof acceptance;
 * :func:`attack_histograms` — score histogram of bona fide against each attack, threshold marked;
 * :func:`training_curves` — training loss, dev loss and dev EER per epoch from ``metrics.jsonl``.
@@ -10,7 +11,7 @@ Each function writes one file and returns its path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,22 +48,34 @@ def _split(scores: np.ndarray, keys: Sequence[str]) -> tuple[np.ndarray, np.ndar
     return scores[keys_arr == "bonafide"], scores[keys_arr == "spoof"]
 
 
+#: line colours of overlaid systems, in order
+SYSTEM_COLOURS = (BONA_COLOUR, SPOOF_COLOUR, "#3b8b4f", "#8a5fb0", "#c08a1e")
+
+
 def det_plot(scores: np.ndarray, keys: Sequence[str], path: str | Path, title: str = "") -> Path:
     """DET curve (miss vs false-alarm rate, probit axes) with the EER point."""
+    return det_overlay({"DET": (scores, keys)}, path, title)
+
+
+def det_overlay(
+    systems: Mapping[str, tuple[np.ndarray, Sequence[str]]], path: str | Path, title: str = ""
+) -> Path:
+    """The DET curves of several systems (name → ``(scores, keys)``) on one pair of probit axes,
+    each with its EER point, so two countermeasures on the same trials compare at a glance."""
     from scipy.stats import norm
 
     plt = _pyplot()
-    bona, spoof = _split(scores, keys)
-    det = det_curve(bona, spoof)
-    eer = compute_eer(bona, spoof)
-    # Probit of 0 or 1 is infinite: clip to half a trial of either class.
-    lo = 0.5 / max(len(bona) + len(spoof), 1)
-    x = norm.ppf(np.clip(det.far, lo, 1 - lo))
-    y = norm.ppf(np.clip(det.frr, lo, 1 - lo))
+    # Probit of 0 or 1 is infinite: clip to half a trial of the largest system.
+    lo = 0.5 / max(max(len(keys) for _, keys in systems.values()), 1)
     fig, ax = plt.subplots(figsize=(5, 5))
-    ax.plot(x, y, color=BONA_COLOUR, lw=1.8, label="DET")
-    e = norm.ppf(np.clip(eer.eer, lo, 1 - lo))
-    ax.plot([e], [e], "o", color=SPOOF_COLOUR, label=f"EER {eer.percent:.2f}%")
+    for (name, (scores, keys)), colour in zip(systems.items(), SYSTEM_COLOURS, strict=False):
+        bona, spoof = _split(scores, keys)
+        det, eer = det_curve(bona, spoof), compute_eer(bona, spoof)
+        x = norm.ppf(np.clip(det.far, lo, 1 - lo))
+        y = norm.ppf(np.clip(det.frr, lo, 1 - lo))
+        ax.plot(x, y, color=colour, lw=1.8, label=f"{name}, EER {eer.percent:.2f}%")
+        e = norm.ppf(np.clip(eer.eer, lo, 1 - lo))
+        ax.plot([e], [e], "o", color=colour)
     ticks = np.array([0.001, 0.01, 0.05, 0.2, 0.5, 0.8, 0.95])
     ax.set_xticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])
     ax.set_yticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])

@@ -1,8 +1,10 @@
 """``report.html``: one self-contained page (PNG figures embedded as base64, no external assets).
 
-Top to bottom: the headline figures (EER, min t-DCF, files, threshold), the per-attack EER table with
-bars, the classification report at the dev-calibrated threshold, a threshold sweep for similarity
-scores, the figures, then the recipe and the model card's provenance.
+Top to bottom: the headline figures (EER with its intervals; min t-DCF where the corpus ships ASV
+scores, else the ASVspoof 5 minDCF of the CM alone; actDCF and Cllr; files; thresholds), the
+per-attack table (name, seen or unseen in training, counts, EER with its bootstrap interval, a
+bar), the classification report at the dev-calibrated threshold, a threshold sweep for
+similarity scores, the figures, then the recipe and the model card's provenance.
 """
 
 from __future__ import annotations
@@ -51,13 +53,32 @@ def _interval(ci: Mapping[str, Any] | None) -> str:
     return "n/a" if not ci else f"{100 * ci['low']:.2f}-{100 * ci['high']:.2f}%"
 
 
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def cost_cards(metrics: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The detection-cost cards: min t-DCF when the corpus ships ASV scores to weigh the CM
+    against (ASVspoof 2019), else the CM-alone minDCF of ASVspoof 5; actDCF and Cllr, which
+    read the scores as natural log-likelihood ratios, so they judge calibration too."""
+    if metrics.get("min_tdcf") is not None:
+        first = ("min t-DCF (ASVspoof 2019)", _number(metrics["min_tdcf"]))
+    else:
+        first = ("minDCF (ASVspoof 5, CM alone)", _number(metrics.get("min_dcf")))
+    return [
+        first,
+        ("actDCF (scores as LLRs)", _number(metrics.get("act_dcf"))),
+        ("Cllr, bits", _number(metrics.get("cllr"))),
+    ]
+
+
 def _cards(metrics: Mapping[str, Any]) -> str:
     ci = metrics.get("eer_ci") or {}
     items = [
         ("EER", f"{metrics['eer_percent']:.2f}%"),
         ("EER 95% interval, trials", _interval(ci.get("trial"))),
         ("EER 95% interval, speakers", _interval(ci.get("speaker"))),
-        ("min t-DCF", "n/a" if metrics.get("min_tdcf") is None else f"{metrics['min_tdcf']:.4f}"),
+        *cost_cards(metrics),
         ("bona fide / spoof", f"{metrics['n_bonafide']} / {metrics['n_spoof']}"),
         ("EER threshold", f"{metrics['threshold']:.4f}"),
         (
@@ -71,19 +92,36 @@ def _cards(metrics: Mapping[str, Any]) -> str:
     ) + "</div>"  # fmt: skip
 
 
-def _per_attack(per_attack: Mapping[str, float]) -> str:
-    if not per_attack:
+def _bar(value: float, worst: float) -> str:
+    width = 180 * value / (worst or 1.0)
+    return f'<td style="text-align:left"><span class="bar" style="width:{width:.0f}px"></span></td>'
+
+
+SEEN = {True: "seen", False: "unseen", None: "–"}
+
+
+def _per_attack(metrics: Mapping[str, Any]) -> str:
+    """The per-attack table from ``attacks`` rows, or the bare ``per_attack`` EERs of a metrics
+    file written before the rows existed."""
+    rows = metrics.get("attacks")
+    if not rows:
+        rows = [{"attack": a, "eer": v} for a, v in (metrics.get("per_attack") or {}).items()]
+    if not rows:
         return ""
-    worst = max(per_attack.values()) or 1.0
-    rows = "".join(
-        f"<tr><td>{_e(a)}</td><td>{_pct(v)}</td>"
-        f'<td style="text-align:left"><span class="bar" style="width:{180 * v / worst:.0f}px">'
-        "</span></td></tr>"
-        for a, v in per_attack.items()
+    worst = max(r["eer"] for r in rows)
+    body = "".join(
+        f"<tr><td>{_e(r['attack'])}</td><td>{_e(r.get('name') or '')}</td>"
+        f"<td>{SEEN[r.get('seen')]}</td><td>{r.get('n_spoof', '')}</td>"
+        f"<td>{_pct(r['eer'])}</td>"
+        f"<td>{_interval(r) if 'low' in r else 'n/a'}</td>{_bar(r['eer'], worst)}</tr>"
+        for r in rows
     )
     return (
-        "<section><h2>EER per attack</h2><table><tr><th>attack</th><th>EER</th><th></th></tr>"
-        f"{rows}</table></section>"
+        "<section><h2>EER per attack</h2><p>Each attack's spoofs against every bona fide trial "
+        f"({metrics.get('n_bonafide', '?')}); 95% interval by trial bootstrap; seen: the "
+        "corpus's train split holds spoofs of it.</p><table><tr><th>attack</th><th>name</th>"
+        "<th>training</th><th>spoofs</th><th>EER</th><th>95% interval</th><th></th></tr>"
+        f"{body}</table></section>"
     )
 
 
@@ -189,7 +227,7 @@ def render(
         f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>",
         f"<header><h1>{_e(title)}</h1><p>{_e(subtitle)}</p></header><main>",
         _cards(metrics),
-        _per_attack(metrics.get("per_attack", {})),
+        _per_attack(metrics),
         _per_speaker(metrics.get("per_speaker", {})),
         _per_duration(metrics.get("per_duration", [])),
         _classification(metrics),

@@ -26,7 +26,8 @@ def _report_table(report: dict) -> str:
 
 
 def render(summary: MetricsSummary, title: str = "") -> str:
-    """Human-readable report: EER, t-DCF, per-attack EER and the classification report."""
+    """Human-readable report: EER, t-DCF, minDCF, actDCF, Cllr, per-attack EER and the
+    classification report."""
     lines = [title] if title else []
     lines.append(f"trials        {summary.n_bonafide} bona fide, {summary.n_spoof} spoof")
     lines.append(f"EER           {summary.eer_percent:.4f} %  (threshold {summary.threshold:.6g})")
@@ -35,6 +36,10 @@ def render(summary: MetricsSummary, title: str = "") -> str:
         lines.append(f"min t-DCF'21  {summary.min_tdcf_2021:.6f}  (ASVspoof 2021 revised)")
     if summary.min_dcf is not None:
         lines.append(f"minDCF        {summary.min_dcf:.6f}  (ASVspoof 5, CM alone)")
+    if summary.act_dcf is not None:
+        lines.append(f"actDCF        {summary.act_dcf:.6f}  (scores read as LLRs)")
+    if summary.cllr is not None:
+        lines.append(f"Cllr          {summary.cllr:.6f}  bits")
     if summary.per_attack:
         lines.append("")
         lines.append("per-attack EER (all bona fide vs that attack)")
