@@ -132,6 +132,13 @@ class TtsAttack(Attack):
         """
 
 
+def draw_target_gender(rng: np.random.Generator, source_gender: str, p_cross: float = 0.5) -> str:
+    """The gender a conversion of a ``source_gender`` voice aims at: the other one with
+    probability ``p_cross`` (one draw of ``rng``), else the source's own."""
+    other = {"male": "female", "female": "male"}[source_gender]
+    return other if rng.random() < p_cross else source_gender
+
+
 class ConversionAttack(Attack):
     """An attack that re-synthesises a bona fide recording."""
 

@@ -1,4 +1,9 @@
-"""Bona fide voices proposed for LocalSpoof protocol v2, with their splits.
+"""LocalSpoof protocol v2 as proposed: its bona fide voices with their splits, and its attacks.
+
+The build does not use it yet: :mod:`spoofscope.localspoof.plan` builds protocol v1. Switching
+means planning from ``discover(V2_VOICES)`` with :data:`V2_SEEN_ATTACKS` for train and dev and
+:data:`V2_ATTACKS` for eval (``plan.attacks_by_split`` takes its eval attacks from v1's
+``ALL_ATTACKS`` today).
 
 Protocol v1 (:data:`spoofscope.localspoof.sources.VOICES`) has four training voices from three
 packages; a detector trained on it learns those voices and scores unseen people as spoofs. v2
@@ -171,3 +176,14 @@ V2_VOICES: tuple[Voice, ...] = (
     _gcin("3", "male"),
     _gcin("5", "female"),
 )
+
+
+#: Twelve attack families. Train and dev see one of each kind of mechanism: rule-based formant
+#: TTS (L01), small-footprint statistical TTS (L02 flite), HMM/unit-selection TTS (L04), a
+#: source-filter vocoder (L06 WORLD), LPC resynthesis (L08) and a signal-processing voice changer
+#: (L12 phase vocoder). Eval adds six families train never shows, each another mechanism: diphone
+#: concatenation (L03), neural VITS (L05), phase reconstruction from a mel spectrogram (L07),
+#: waveform-domain PSOLA (L09), Klatt formant copy-synthesis (L10) and a harmonic speech codec
+#: (L11).
+V2_SEEN_ATTACKS: tuple[str, ...] = ("L01", "L02", "L04", "L06", "L08", "L12")
+V2_ATTACKS: tuple[str, ...] = tuple(f"L{i:02d}" for i in range(1, 13))

@@ -12,10 +12,10 @@ import pytest
 from spoofscope.errors import AudioError
 from spoofscope.localspoof import package_texts, sources
 from spoofscope.localspoof.plan import Job
+from spoofscope.localspoof.protocol_v2 import V2_VOICES
 from spoofscope.localspoof.rawaudio import RawFormat, raw_format, raw_frames, read_raw
 from spoofscope.localspoof.rendering import render
 from spoofscope.localspoof.sources import VOICES, discover
-from spoofscope.localspoof.voices_v2 import V2_VOICES
 
 KTUBERLING_ES = """<language code="es">
     <sound name="eye" file="es/ojo.wav" />
