@@ -1,20 +1,32 @@
-"""Front-end throughput: spoofscope's batched modules against the per-file librosa loop.
+"""Front-end throughput: spoofscope's batched modules against the per-file librosa loop, paired.
 
-Generates ``--n`` 4-second 16 kHz WAV files, then times, end to end with decoding included,
-(a) the loop a user would otherwise write (``librosa.load`` and a librosa feature call per file) and
-(b) ``spoofscope.audio.load`` per file plus the batched front-end over batches of 32, with equal
-parameters, in the same run, and prints files/s for both and their ratio per feature. For framed
-features it also times the *floor* (read the samples, one FFT per frame, nothing else) and prints
-``librosa / floor``: the largest ratio any implementation could show on this machine. ``--repeat``
-keeps the best of several runs of each side, for machines shared with other work.
+Generates ``--n`` 4-second 16 kHz WAV files. Each feature is timed in ``--rounds`` paired rounds on
+the same files: the loop a user would otherwise write (``librosa.load`` and a librosa feature call
+per file), spoofscope (``spoofscope.audio.load`` per file and the front-end over batches of
+``extract.EXTRACT_BATCH``), and for framed features the *floor* (read the samples, one bare FFT per
+frame, nothing else), in an order that alternates between rounds (A B F, F B A, ...) so that load
+from other work on a shared machine falls on both sides of each ratio alike. Each round gives
+one ratio per side; the table prints their medians and interquartile ranges (IQR). ``of floor``
+is the front-end's ratio over the floor's: 100% would be a front-end costing nothing beyond
+decoding and the FFT.
 
-    python benchmarks/features.py --n 200
+Then: MFCC compute per file by batch size (decoded waveforms, the front-end alone), which picks
+``EXTRACT_BATCH``; and a warm-cache training epoch of a 13-MFCC LCNN from ``data.feature_cache``,
+split into feature loading (waiting for the next batch) and the training step.
+
+Everything runs on one torch thread, with OMP_NUM_THREADS=1 (set here before torch is imported):
+on a shared machine a second thread measures the neighbours' work.
+
+    python benchmarks/features.py --n 200 --rounds 7
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch: its pool is sized at import
+
 import tempfile
 import time
 from collections.abc import Callable
@@ -26,12 +38,14 @@ import torch
 
 SR = 16000
 SECONDS = 4.0
-BATCH = 32
 
 MFCC = dict(n_fft=512, hop_length=160, win_length=400, n_mels=40, n_mfcc=20)
 LOGMEL = dict(n_fft=512, hop_length=160, win_length=400, n_mels=80)
 LFCC = dict(n_fft=512, hop_length=160, win_length=320, n_filters=20, n_lfcc=20)
 CQCC = dict(hop_length=160, bins_per_octave=96, octaves=9, d=16, n_ceps=20)
+#: the goal of a framed front-end, as a share of the floor's ratio
+FLOOR_GOAL = 0.8
+SWEEP = (1, 2, 4, 8, 16, 32, 64)
 
 
 def make_corpus(folder: Path, n: int, seed: int = 0) -> list[Path]:
@@ -59,8 +73,7 @@ def librosa_features() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
     from spoofscope.features.filterbank import linear_filterbank
 
     lin = linear_filterbank(SR, LFCC["n_fft"], LFCC["n_filters"]).numpy()
-    cqcc = Cqcc(**CQCC)
-    cepstrum = cqcc.cepstrum.numpy()
+    cepstrum = Cqcc(**CQCC).cepstrum.numpy()
     gamma = 228.7 * (2 ** (1 / 96) - 2 ** (-1 / 96))
 
     def mfcc(y: np.ndarray) -> np.ndarray:
@@ -94,79 +107,206 @@ def spoofscope_params() -> dict[str, dict]:
     return {"mfcc": MFCC, "logmel": LOGMEL, "lfcc": LFCC, "cqcc": CQCC}
 
 
-def time_librosa(paths: list[Path], feature: Callable[[np.ndarray], np.ndarray]) -> float:
+def librosa_side(paths: list[Path], feature: Callable[[np.ndarray], np.ndarray]) -> Callable:
     import librosa
 
-    start = time.perf_counter()
-    for path in paths:
-        y, _ = librosa.load(path, sr=SR)
-        feature(y)
-    return time.perf_counter() - start
+    def run() -> None:
+        for path in paths:
+            feature(librosa.load(path, sr=SR)[0])
+
+    return run
 
 
-def time_spoofscope(paths: list[Path], name: str, params: dict) -> float:
+def spoofscope_side(paths: list[Path], name: str, params: dict, batch: int) -> Callable:
+    """Decode per file and run the whole front-end (after-cache steps included, as librosa's
+    side computes them) over padded batches of ``batch``."""
     from spoofscope.features import build_frontend
-    from spoofscope.features.extract import batch_features, decoded_batches
+    from spoofscope.features.extract import decoded_batches, pad_batch
 
     frontend = build_frontend(name, **params).eval()
-    batch_features(frontend, [np.zeros(int(SR * SECONDS), np.float32)])  # plan caches, warm-up
-    start = time.perf_counter()
-    for _, waves in decoded_batches(paths, SR, BATCH):
-        batch_features(frontend, waves)
-    return time.perf_counter() - start
+
+    @torch.inference_mode()
+    def run() -> None:
+        for _, waves in decoded_batches(paths, SR, batch):
+            frontend(*pad_batch(waves))
+
+    run()  # plan caches and allocator warm-up, outside the timed rounds
+    return run
 
 
-def time_floor(paths: list[Path], n_fft: int, hop_length: int) -> float:
+def floor_side(paths: list[Path], n_fft: int, hop_length: int, batch: int) -> Callable:
     """The work no implementation of a framed feature can skip: read the samples and take one FFT
-    per frame (batches of 32, no window, no filterbank, no logarithm, no checks).
+    per frame (no window, no filterbank, no logarithm, no checks), in batches of ``batch``."""
 
-    ``librosa time / this time`` bounds the ratio any front-end with these STFT parameters could
-    reach on this machine.
-    """
+    def run() -> None:
+        for first in range(0, len(paths), batch):
+            rows = [sf.read(p, dtype="int16")[0] for p in paths[first : first + batch]]
+            frames = torch.from_numpy(np.stack(rows).astype(np.float32) / 32768.0)
+            torch.fft.rfft(frames.unfold(1, n_fft, hop_length))
+
+    return run
+
+
+def seconds(run: Callable[[], None]) -> float:
     start = time.perf_counter()
-    for first in range(0, len(paths), BATCH):
-        rows = [sf.read(p, dtype="int16")[0] for p in paths[first : first + BATCH]]
-        batch = torch.from_numpy(np.stack(rows).astype(np.float32) / 32768.0)
-        torch.fft.rfft(batch.unfold(1, n_fft, hop_length))
+    run()
     return time.perf_counter() - start
+
+
+def paired_rounds(sides: dict[str, Callable[[], None]], rounds: int) -> dict[str, np.ndarray]:
+    """Seconds of each side in each round, the order reversed every other round (A B F, F B A)."""
+    names = list(sides)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else names[::-1]:
+            times[name].append(seconds(sides[name]))
+    return {name: np.asarray(t) for name, t in times.items()}
+
+
+def median_iqr(values: np.ndarray) -> tuple[float, float, float]:
+    """``(median, 25th, 75th percentile)``."""
+    q25, q50, q75 = np.percentile(values, [25, 50, 75])
+    return float(q50), float(q25), float(q75)
+
+
+def shown(values: np.ndarray) -> str:
+    median, q25, q75 = median_iqr(values)
+    return f"{median:.2f}x [{q25:.2f}-{q75:.2f}]"
+
+
+def compare_features(paths: list[Path], names: list[str], rounds: int, batch: int) -> None:
+    """Print each feature's paired ratios against librosa, and its floor's."""
+    anchors, params = librosa_features(), spoofscope_params()
+    print(f"\nratio = librosa time / side time per round: median [IQR] of {rounds} rounds")
+    print(
+        f"{'feature':<8} {'librosa ms':>10} {'ours ms':>8} {'ratio':>19} {'floor':>19} {'of floor':>9}"
+    )
+    for name in names:
+        anchors[name](np.zeros(int(SR * SECONDS), np.float32))  # librosa's own warm-up
+        sides = {
+            "librosa": librosa_side(paths, anchors[name]),
+            "ours": spoofscope_side(paths, name, params[name], batch),
+        }
+        if "n_fft" in params[name]:
+            sides["floor"] = floor_side(
+                paths, params[name]["n_fft"], params[name]["hop_length"], batch
+            )
+        times = paired_rounds(sides, rounds)
+        ratio = times["librosa"] / times["ours"]
+        per_file = {k: 1e3 * float(np.median(v)) / len(paths) for k, v in times.items()}
+        floor, share = "", ""
+        if "floor" in times:
+            floor_ratio = times["librosa"] / times["floor"]
+            floor = shown(floor_ratio)
+            share = f"{np.median(ratio / floor_ratio):.0%}"
+        print(
+            f"{name:<8} {per_file['librosa']:>10.3f} {per_file['ours']:>8.3f} "
+            f"{shown(ratio):>19} {floor:>19} {share:>9}".rstrip()
+        )
+    print(f"goal: framed front-ends >= {FLOOR_GOAL:.0%} of the floor's ratio; cqcc >= 10x")
+
+
+def batch_sweep(paths: list[Path], rounds: int) -> None:
+    """MFCC compute per file by batch size, the waveforms decoded beforehand."""
+    from spoofscope.audio import load
+    from spoofscope.features import build_frontend
+    from spoofscope.features.extract import pad_batch
+
+    frontend = build_frontend("mfcc", **MFCC).eval()
+    waves = [load(p, sr=SR) for p in paths]
+
+    def at(batch: int) -> Callable[[], None]:
+        @torch.inference_mode()
+        def run() -> None:
+            for first in range(0, len(waves), batch):
+                frontend(*pad_batch(waves[first : first + batch]))
+
+        return run
+
+    sides = {str(b): at(b) for b in SWEEP}
+    for run in sides.values():
+        run()
+    times = paired_rounds(sides, rounds)
+    cells = "  ".join(f"{b}: {1e3 * np.median(times[str(b)]) / len(paths):.3f}" for b in SWEEP)
+    print(f"\nmfcc compute ms per file by batch size (median of {rounds}): {cells}")
+
+
+def cached_epoch(paths: list[Path], folder: Path, batch: int = 32) -> None:
+    """One warm-cache training epoch of a 13-MFCC LCNN: feature loading against the step."""
+    from torch.utils.data import DataLoader
+
+    from spoofscope.corpora.dataset import CropPolicy
+    from spoofscope.corpora.manifest import Manifest, Utterance
+    from spoofscope.features.base import reading_cached
+    from spoofscope.features.cache import FeatureCache
+    from spoofscope.models.lcnn import LCNN
+    from spoofscope.training.cached_features import CachedFeatureDataset, fill_cache
+    from spoofscope.training.data import WaitClock
+
+    torch.manual_seed(0)
+    model = LCNN("mfcc", {"n_mfcc": 13, "deltas": 2}, crop_samples=int(SR * SECONDS))
+    utts = [
+        Utterance(p.stem, str(p), "bonafide" if i % 2 else "spoof", "-", "-", "train", "bench")
+        for i, p in enumerate(paths)
+    ]
+    cache = FeatureCache(folder / "cache")
+    fill_cache(
+        model.frontend, Manifest(utts), cache
+    )  # the first epoch's work; timed below: a warm one
+    data = CachedFeatureDataset(
+        Manifest(utts), model.frontend, cache, CropPolicy(int(SR * SECONDS), "random", "repeat")
+    )
+    batch = min(batch, len(paths))
+    loader = DataLoader(data, batch_size=batch, shuffle=True, drop_last=True)
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-4)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    model.train()
+    batches = WaitClock(loader)
+    start = time.perf_counter()
+    steps = 0
+    with reading_cached(model.frontend):
+        for feats, labels, _ in batches:
+            loss = loss_fn(model(feats), labels)
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            optimiser.step()
+            steps += 1
+    total = time.perf_counter() - start
+    load, step = batches.seconds, total - batches.seconds
+    print(
+        f"\nwarm-cache epoch, LCNN on 13 MFCC + deltas, {steps} steps of {batch}: "
+        f"{total:.2f} s = feature loading {load:.3f} s ({load / total:.1%}) "
+        f"+ training step {step:.2f} s ({step / total:.1%}); goal: loading <= 5%"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; print one line per feature with both throughputs and their ratio."""
+    """Run the benchmark; print the paired ratios, the batch sweep and the cached epoch."""
+    from spoofscope.features.extract import EXTRACT_BATCH
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=200, help="number of 4-second files")
+    parser.add_argument("--rounds", type=int, default=7, help="paired rounds per feature")
     parser.add_argument(
         "--features", nargs="+", default=list(spoofscope_params()), help="features to compare"
     )
-    parser.add_argument(
-        "--repeat", type=int, default=1, help="best of this many runs per side (noisy machines)"
-    )
+    parser.add_argument("--batch", type=int, default=EXTRACT_BATCH, help="front-end batch size")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the batch-size sweep")
+    parser.add_argument("--no-epoch", action="store_true", help="skip the cached training epoch")
     args = parser.parse_args(argv)
-    torch.set_num_threads(os.cpu_count() or 1)
-    anchors, params = librosa_features(), spoofscope_params()
-    print(f"{args.n} files x {SECONDS:g} s at {SR} Hz, torch threads {torch.get_num_threads()}")
+    torch.set_num_threads(1)
     print(
-        f"{'feature':<8} {'librosa files/s':>16} {'spoofscope files/s':>19} {'ratio':>7} "
-        f"{'floor files/s':>14} {'max ratio':>10}"
+        f"{args.n} files x {SECONDS:g} s at {SR} Hz; one process, torch threads "
+        f"{torch.get_num_threads()}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}; "
+        f"front-end batch {args.batch}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         paths = make_corpus(Path(tmp), args.n)
-        for name in args.features:
-            anchors[name](np.zeros(int(SR * SECONDS), np.float32))  # librosa's own warm-up
-            slow = min(time_librosa(paths, anchors[name]) for _ in range(args.repeat))
-            fast = min(time_spoofscope(paths, name, params[name]) for _ in range(args.repeat))
-            floor = "", ""
-            if "n_fft" in params[name]:
-                hop = params[name]["hop_length"]
-                best = min(
-                    time_floor(paths, params[name]["n_fft"], hop) for _ in range(args.repeat)
-                )
-                floor = f"{len(paths) / best:.1f}", f"{slow / best:.1f}x"
-            line = (
-                f"{name:<8} {len(paths) / slow:>16.1f} {len(paths) / fast:>19.1f} "
-                f"{slow / fast:>6.1f}x {floor[0]:>14} {floor[1]:>10}"
-            )
-            print(line.rstrip())
+        compare_features(paths, args.features, args.rounds, args.batch)
+        if not args.no_sweep:
+            batch_sweep(paths, args.rounds)
+        if not args.no_epoch:
+            cached_epoch(paths, Path(tmp))
     return 0
 
 

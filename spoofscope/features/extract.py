@@ -37,7 +37,9 @@ def pad_batch(waves: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
 
 #: Files per front-end call. Small batches keep a batch's buffers in cache and out of fresh
 #: pages: one thread, 4 s files, MFCC computed 0.51 ms per file at batches of 1-4 and 2.1 ms at
-#: 64, where page faults dominate (``benchmarks/features.py`` prints the sweep).
+#: 64, where page faults dominate (a quiet machine). ``benchmarks/features.py`` prints the sweep;
+#: on the loaded 2-core machine (December 2026) it was flat within its noise, 5.3-7.7 ms per file
+#: at every size from 1 to 64, so it neither confirmed nor contradicted 4.
 EXTRACT_BATCH = 4
 
 
