@@ -31,6 +31,9 @@ CODECS: Registry[Callable[..., np.ndarray]] = Registry("codec")
 TELEPHONE_SR = 8000
 #: ITU-T G.712 voice channel pass band, in Hz.
 TELEPHONE_BAND = (300.0, 3400.0)
+#: upper edge, in Hz, of the band a channel leaves (one not listed keeps its input's band): what a
+#: model trained behind the channel has seen, so the Detector warns only about narrower input
+CHANNEL_BANDS: dict[str, float] = {"telephone": TELEPHONE_BAND[1], "gsm": 4000.0}
 MU = 255.0  # G.711 mu-law constant
 A = 87.6  # G.711 A-law constant
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-#: ``windows``: crop-length windows at half overlap, averaged, as the Detector scores;
-#: ``first`` / ``centre``: one crop-length window; ``full``: the whole utterance in one pass
+#: ``windows``: crop-length windows end to end (the last aligned to the end), averaged, as the
+#: Detector scores; ``first`` / ``centre``: one crop-length window; ``full``: the whole utterance in one pass
 EvalCrop = Literal["windows", "first", "centre", "full"]
 CROPS: tuple[str, ...] = get_args(EvalCrop)

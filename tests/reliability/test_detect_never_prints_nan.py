@@ -39,7 +39,7 @@ def test_an_overflowing_float_wav_gets_a_finite_score_in_json(overflowing):
     data = _strict_json(res.out)
     assert res.code == 0 and data["failed"] == []
     (row,) = data["results"]
-    assert np.isfinite(row["score"]) and np.isfinite(row["window_scores"]).all()
+    assert np.isfinite(row["score"]) and np.isfinite([w["score"] for w in row["timeline"]]).all()
     assert "rescaled" in row["quality"]
 
 
@@ -51,7 +51,7 @@ def test_an_overflowing_float_wav_prints_a_number_and_its_flag(overflowing):
 
 def test_a_model_that_gives_nan_is_a_failed_row_in_valid_json(overflowing, monkeypatch):
     # Whatever the input, a non-finite model output is an error on that file, not a verdict.
-    monkeypatch.setattr(Detector, "score_windows", lambda self, wave: np.array([0.3, np.nan]))
+    monkeypatch.setattr(Detector, "score_excerpts", lambda self, ex: np.full(len(ex), np.nan))
     res = run_cli("detect", "--model", "aasist-l-19la", "--json", str(overflowing))
     data = _strict_json(res.out)
     assert res.code == 1 and data["results"] == []

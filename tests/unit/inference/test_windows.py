@@ -27,7 +27,7 @@ def test_windows_cover_every_sample_with_full_length(n):
             covered[row.astype(int)] = True
         assert covered.all()
         assert out[-1, -1] == n - 1
-        assert np.all(np.diff(out[:, 0]) <= 50)
+        assert np.all(np.diff(out[:, 0]) <= 100)  # end to end, the last end-aligned
 
 
 def test_windows_reject_multichannel():
