@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/setup.sh scripts/apt-packages.txt
+$(STAMP): pyproject.toml scripts/setup.sh $(wildcard scripts/apt-packages*.txt)
 	bash scripts/setup.sh
 	touch $@
 

@@ -9,13 +9,13 @@ VENV=.venv
 PY=${PYTHON:-python3}
 
 # System packages: audio codecs for the loader and channel simulation, and the browser for the
-# web-page tests. LocalSpoof's sources and synthesizers are listed in scripts/apt-packages.txt.
+# web-page tests. LocalSpoof's sources and synthesizers are listed in scripts/apt-packages*.txt.
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()
   while read -r pkg; do
     [ -z "$pkg" ] || [ "${pkg:0:1}" = "#" ] && continue
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
-  done < scripts/apt-packages.txt
+  done < <(cat scripts/apt-packages*.txt)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing system packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
