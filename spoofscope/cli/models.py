@@ -36,23 +36,24 @@ def list_models(
 
 @models_app.command("show")
 def show(
-    name: str = typer.Argument(..., help="Architecture, pretrained name or checkpoint directory."),
+    name: str = typer.Argument(
+        ..., help="Architecture, default, a pretrained name, a checkpoint or run directory."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the card as JSON."),
 ) -> None:
     """Print a model's card and a layer summary (top-level modules with their parameter counts)."""
     from spoofscope.models import MODELS
-    from spoofscope.models.base import read_card
-    from spoofscope.models.pretrained import PRETRAINED, PRETRAINED_DIR
 
     if name in MODELS:
         model = MODELS.get(name)()
         card = model.card()
     else:
-        from spoofscope.models.pretrained import load_pretrained
+        # One resolver for every name a --model option takes: default, the pretrained names,
+        # checkpoint and run directories.
+        from spoofscope.inference.resolve import load_model
 
-        model = load_pretrained(name)
-        directory = PRETRAINED_DIR / name if name in PRETRAINED else Path(name)
-        card = {**model.card(), **read_card(directory).to_dict()}
+        model, read = load_model(name)
+        card = {**model.card(), **read.to_dict()}
     layers = [
         {"name": child, "type": type(module).__name__,
          "parameters": sum(p.numel() for p in module.parameters())}

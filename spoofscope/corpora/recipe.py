@@ -280,12 +280,25 @@ class ProtocolRecipe(Recipe):
     release_dirs: ClassVar[tuple[str, ...]] = ("",)
 
     def release_dir(self, root: Path) -> Path:
-        """The folder under ``root`` that holds the release (see :attr:`release_dirs`)."""
-        for rel in self.release_dirs:
-            base = root / rel
+        """The folder that holds the release: ``root`` or one of :attr:`release_dirs` under it,
+        or ``root``'s parent when ``root`` is itself a folder of the release.
+
+        The last case lets a user name ``LA/`` for ASVspoof 2019 LA, as the official AASIST
+        configuration does (``database_path: ./LA/``), as well as the folder holding it; or
+        ``ASVspoof2021_LA_eval/`` for 2021 when its keys sit beside it.
+        """
+        candidates = [root / rel for rel in self.release_dirs]
+        if root.name in self._top_folders():
+            candidates += [root.parent / rel for rel in self.release_dirs]
+        for base in candidates:
             if any((base / p).is_file() for part in self.partitions for p in part.protocol):
                 return base
         return root / self.release_dirs[0]
+
+    def _top_folders(self) -> set[str]:
+        """First path components of the release's protocol and audio paths (``LA``, ``keys``...)."""
+        paths = [p for part in self.partitions for p in (*part.protocol, part.audio_dir) if p]
+        return {Path(p).parts[0] for p in paths if len(Path(p).parts) > 1}
 
     def scan(self, root: Path) -> Scan:
         scan = Scan()

@@ -230,3 +230,22 @@ def test_folder_csv_mode(tmp_path: Path) -> None:
     assert {f.kind for f in recipe.check(expected.root).findings} == {
         "malformed_line", "unknown_label", "duplicate_id", "missing_audio",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "inner"),
+    [
+        ("asvspoof2019-la", "LA"),  # the official AASIST configuration: database_path: ./LA/
+        ("asvspoof2019-pa", "PA"),
+        ("asvspoof2021-la", "ASVspoof2021_LA_eval"),
+        ("asvspoof2021-df", "keys"),
+    ],
+)
+def test_root_may_be_the_release_folder_or_the_folder_holding_it(
+    tmp_path: Path, name: str, inner: str
+) -> None:
+    BUILDERS[name](tmp_path)
+    outer = CORPORA.get(name)().prepare(tmp_path)
+    within = CORPORA.get(name)().prepare(tmp_path / inner)
+    assert len(within) == len(outer) > 0
+    assert [u.path for u in within] == [u.path for u in outer]
