@@ -196,3 +196,8 @@ class MetricError(SpoofscopeError):
 
 class CheckpointError(SpoofscopeError):
     """A checkpoint or model card is missing, unreadable or inconsistent with its architecture."""
+
+
+class ExportError(SpoofscopeError):
+    """A model could not be written in an exchange format (ONNX), or the written graph disagrees
+    with the model it came from."""

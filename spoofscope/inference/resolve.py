@@ -2,8 +2,9 @@
 
 A specification is one of: ``default`` (the model shipped inside the package), a named pretrained
 model (``aasist-19la``, ``aasist-l-19la``, see :func:`spoofscope.models.load_pretrained`), a
-checkpoint directory (``model.safetensors`` + ``card.json``), or a run directory (its ``best/``
-checkpoint, else ``last/``).
+checkpoint directory (``model.safetensors`` + ``card.json``), a run directory (its ``best/``
+checkpoint, else ``last/``), or a ``.onnx`` file written by ``spoofscope export`` (run by ONNX
+Runtime, its card read from the file).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from spoofscope.errors import CheckpointError
 from spoofscope.models.card import ModelCard
 
 DEFAULT_MODEL = "default"
+#: a spec ending in this names an exported graph (:mod:`spoofscope.inference.onnx_model`)
+ONNX_SUFFIX = ".onnx"
 
 
 def default_model_dir() -> Path:
@@ -59,12 +62,18 @@ def load_model(spec: str | Path, allow_external: bool = False) -> tuple[Any, Mod
     """Load the model a spec names, in eval mode, with its card.
 
     ``allow_external`` lets the card name files outside its checkpoint directory
-    (:func:`spoofscope.models.base.load_checkpoint`).
+    (:func:`spoofscope.models.base.load_checkpoint`). A ``.onnx`` spec gives an
+    :class:`~spoofscope.inference.onnx_model.OnnxCountermeasure`, which scores as a model does.
 
     Raises:
         CheckpointError: the spec names nothing loadable, or its files do not fit.
     """
     from spoofscope.models.base import load_checkpoint, read_card
+
+    if str(spec).lower().endswith(ONNX_SUFFIX) and not Path(spec).is_dir():
+        from spoofscope.inference.onnx_model import load_onnx
+
+        return load_onnx(spec)
 
     directory = checkpoint_dir(spec)
     return load_checkpoint(directory, allow_external), read_card(directory)

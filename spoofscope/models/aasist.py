@@ -301,7 +301,15 @@ class GraphPool(nn.Module):
     def forward(self, h: Tensor) -> Tensor:
         """``h: [B, N, D]`` → ``[B, max(int(N * ratio), 1), D]``."""
         scores = torch.sigmoid(self.proj(self.drop(h)))  # [B, N, 1]
-        keep = max(int(h.shape[1] * self.ratio), 1)
+        n = h.shape[1]
+        if isinstance(n, Tensor):
+            # Traced for ONNX export, the node count is a value of the graph: computing the
+            # official float64 product from it keeps the count following the input's length
+            # (``int(n * ratio)`` would freeze every TopK's k at the traced length, and a
+            # 1.5-s input exported from a 1-s trace scored 0.017 off).
+            keep = torch.clamp(torch.floor(n.double() * self.ratio).long(), min=1)
+        else:
+            keep = max(int(n * self.ratio), 1)
         idx = torch.topk(scores, keep, dim=1).indices.expand(-1, -1, h.shape[-1])
         return torch.gather(h * scores, 1, idx)
 

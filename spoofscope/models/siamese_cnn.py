@@ -15,6 +15,7 @@ Scoring (``head``):
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -41,9 +42,27 @@ class GatedSelfAttention(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         b, c, f, t = x.shape
         tokens = x.flatten(2).transpose(1, 2)  # [B, F·T, C]
-        attended, _ = self.attention(tokens, tokens, tokens, need_weights=False)
+        if torch.jit.is_tracing():
+            attended = self._attend_traceable(tokens)
+        else:
+            attended, _ = self.attention(tokens, tokens, tokens, need_weights=False)
         tokens = self.norm(tokens + self.gate * attended)
         return tokens.transpose(1, 2).reshape(b, c, f, t)
+
+    def _attend_traceable(self, tokens: Tensor) -> Tensor:
+        """Eval-mode self-attention of ``tokens: [B, N, C]`` from ``self.attention``'s weights.
+
+        Equal to ``nn.MultiheadAttention`` without dropout, written for ONNX export: traced,
+        the module's own forward freezes the token count N into its reshapes, so a graph
+        exported from a 1-s input refused a 1.5-s one.
+        """
+        mha = self.attention
+        heads = mha.num_heads
+        q, k, v = F.linear(tokens, mha.in_proj_weight, mha.in_proj_bias).chunk(3, dim=-1)
+        q, k, v = (z.unflatten(-1, (heads, -1)).transpose(1, 2) for z in (q, k, v))  # [B, h, N, d]
+        weights = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(mha.head_dim), dim=-1)
+        attended = (weights @ v).transpose(1, 2).flatten(2)  # [B, N, C]
+        return mha.out_proj(attended)
 
 
 def pairwise_logits(emb: Tensor, refs: Tensor, metric: str) -> Tensor:

@@ -1,0 +1,1 @@
+"""Writing trained countermeasures in exchange formats that run without spoofscope (ONNX)."""
