@@ -50,8 +50,16 @@ def _error(message: str) -> None:
     sys.stderr.write("error: " + " ".join(message.splitlines()) + "\n")
 
 
+def _warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Python warnings as one ``warning: <message>`` line, without the source line Python adds."""
+    sys.stderr.write("warning: " + " ".join(str(message).splitlines()) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 some items failed, 2 bad input)."""
+    import warnings
+
+    warnings.showwarning = _warning
     try:
         result = app(args=argv, standalone_mode=False)
     except SpoofscopeError as exc:

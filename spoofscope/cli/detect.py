@@ -69,8 +69,14 @@ def detect(
     others are still scored, and the exit code is 1 when any file failed. Scores are always
     finite, so ``--json`` is strict JSON (no NaN); it holds each file's timeline.
     """
+    import warnings
+
+    from spoofscope.audio.io import AudioQualityWarning
     from spoofscope.errors import AudioError
     from spoofscope.inference.detector import Detector
+
+    # Quality flags (silent, clipped, rescaled) are printed on each file's line already.
+    warnings.simplefilter("ignore", AudioQualityWarning)
 
     detector = Detector.load(
         model,

@@ -438,7 +438,9 @@ class Detector:
             aggregate=self.aggregate_name,
             speech_seconds=None if activity is None else activity.speech_seconds,
             quality=sorted(quality),
-            warnings=([] if self.calibrated else [UNCALIBRATED]) + warnings,
+            # Context about the input qualifies a verdict; no-speech and too-short have none.
+            warnings=([] if self.calibrated else [UNCALIBRATED])
+            + (warnings if verdict not in ("no-speech", "too-short") else []),
             calibrated=self.calibrated,
             source=name,
         )

@@ -112,20 +112,21 @@ def effective_band(wave: np.ndarray, sr: int) -> float | None:
 def input_warnings(
     wave: np.ndarray, sr: int, source_sr: int | None, model_band_hz: float
 ) -> list[str]:
-    """Warnings about input narrower than what the model was trained on: a file sampled below
+    """Warnings (``<code>: <why>``) about input narrower than the model's training band: a file sampled below
     twice the model's band, or content band-limited inside a higher rate (an 8 kHz call
     resampled into a 16 kHz file, scored by a wideband model). A model trained on the telephone
     band (``model_band_hz`` 3400) takes 8 kHz calls without a warning."""
     if source_sr is not None and source_sr / 2 < BAND_SHARE * model_band_hz:
         return [
-            f"input sampled at {source_sr} Hz, too low for the {model_band_hz / 1000:.1f} kHz "
-            "band the model was trained on: the verdict is outside its training conditions"
+            f"low-rate: input sampled at {source_sr} Hz, too low for the "
+            f"{model_band_hz / 1000:.1f} kHz band the model was trained on, so the verdict is "
+            "outside its training conditions"
         ]
     band = effective_band(wave, sr)
     if band is not None and band < BAND_SHARE * model_band_hz:
         return [
-            f"input band-limited to about {band / 1000:.1f} kHz, narrower than the "
-            f"{model_band_hz / 1000:.1f} kHz the model was trained on: the verdict is outside "
-            "its training conditions"
+            f"band-limited: content ends near {band / 1000:.1f} kHz, below the "
+            f"{model_band_hz / 1000:.1f} kHz band the model was trained on, so the verdict is "
+            "outside its training conditions"
         ]
     return []
