@@ -25,18 +25,22 @@ def _attack_list(value: str | None) -> list[str] | None:
     return [a.strip().upper() for a in value.split(",") if a.strip()]
 
 
-def _seen_list(value: str | None) -> list[str] | None:
+def _seen_list(value: str | None, protocol: str) -> list[str] | None:
+    """``--seen``: ids, or ``all`` for every attack of ``protocol``."""
     if value is not None and value.strip().lower() == "all":
-        from spoofscope.localspoof.plan import ALL_ATTACKS
+        from spoofscope.localspoof.protocols import PROTOCOLS
 
-        return list(ALL_ATTACKS)
+        return list(PROTOCOLS.get(protocol).attacks)
     return _attack_list(value)
 
 
-def _print_audit(report) -> None:
+def _print_audit(report, where: str = "") -> None:
+    """The audit's table, then each split's (``where`` names the split in the title)."""
     from rich.table import Table
 
-    table = Table(title=f"shortcut audit ({report.n_bonafide} bona fide, {report.n_spoof} spoof)")
+    table = Table(
+        title=f"shortcut audit{where} ({report.n_bonafide} bona fide, {report.n_spoof} spoof)"
+    )
     table.add_column("measure")
     table.add_column("EER", justify="right")
     table.add_column("verdict")
@@ -47,6 +51,8 @@ def _print_audit(report) -> None:
     console.print(table)
     if not report.gated:
         console.print("[yellow]too few files a class to enforce the thresholds; reported only[/]")
+    for split, part in report.splits.items():
+        _print_audit(part, f", split {split}")
 
 
 def _print_render(result: BuildResult, headline: str, digest: str = "digest") -> None:
@@ -82,15 +88,25 @@ def _print_render(result: BuildResult, headline: str, digest: str = "digest") ->
 
 def build_command(
     out: str = typer.Option(..., "--out", "-o", help="Folder to build LocalSpoof into."),
+    protocol: str | None = typer.Option(
+        None,
+        "--protocol",
+        help="v1 (11 voices, attacks L01-L08; the shipped default's data; the default) or v2 "
+        "(90 voices, 17 packages, L01-L12; eval sources and six attack families train never "
+        "sees).",
+    ),
     size: str = typer.Option("small", "--size", help="tiny (~60 files), small (~1,500) or full."),
     attacks: str | None = typer.Option(
-        None, "--attacks", help="Comma-separated attack ids to build (default L01-L08)."
+        None,
+        "--attacks",
+        help="Comma-separated attack ids to build (default every attack of the protocol).",
     ),
     seen: str | None = typer.Option(
         None,
         "--seen",
-        help="Attacks of train/dev: comma-separated ids or `all` (default L01,L02,L06, the "
-        "benchmark protocol; `all` is the data of a model to ship, eval speakers still unseen).",
+        help="Attacks of train/dev: comma-separated ids or `all` (default the protocol's: "
+        "v1 L01,L02,L06, v2 L01,L02,L04,L06,L08,L12; `all` is the data of a model to ship, "
+        "eval speakers still unseen).",
     ),
     workers: int = typer.Option(
         max(1, (os.cpu_count() or 1)), "--workers", "-j", help="Render processes."
@@ -101,9 +117,11 @@ def build_command(
 ) -> None:
     """Build (or resume) the LocalSpoof benchmark from Debian packages and local synthesizers."""
     from spoofscope.localspoof.build import build
+    from spoofscope.localspoof.protocols import DEFAULT_PROTOCOL
 
     if workers < 1:
         raise ConfigError("--workers", "must be at least 1")
+    protocol = protocol or DEFAULT_PROTOCOL
     result = build(
         out,
         size=size,
@@ -112,9 +130,12 @@ def build_command(
         seed=seed,
         progress=not quiet,
         run_audit=not no_audit,
-        seen=_seen_list(seen),
+        seen=_seen_list(seen, protocol),
+        protocol=protocol,
     )
-    _print_render(result, f"LocalSpoof at {result.root}: {len(result.jobs)} files", "corpus digest")
+    _print_render(
+        result, f"LocalSpoof {protocol} at {result.root}: {len(result.jobs)} files", "corpus digest"
+    )
 
 
 def audit_command(
@@ -132,17 +153,7 @@ def audit_command(
         raise ConfigError(f"--corpus {corpus}", "the shortcut audit reads `localspoof` corpora")
     report = audit_corpus(root, workers=workers, progress=not as_json)
     if as_json:
-        print_json(
-            {
-                "n_bonafide": report.n_bonafide,
-                "n_spoof": report.n_spoof,
-                "single": report.single,
-                "combined": report.combined,
-                "gated": report.gated,
-                "passed": report.passed,
-                "failures": report.failures,
-            }
-        )
+        print_json(report.to_dict())
     else:
         _print_audit(report)
     report.raise_if_failed()
@@ -236,7 +247,7 @@ def extras_command(
         raise ConfigError("--workers", "must be at least 1")
     result = build_extras(
         out,
-        seen=_seen_list(seen),
+        seen=_seen_list(seen, "v1"),  # the extras join a v1 build
         per_voice=per_voice,
         workers=workers,
         seed=seed,

@@ -120,7 +120,11 @@ def combined_eer(features: np.ndarray, is_bonafide: np.ndarray, seed: int = 0) -
 
 @dataclass
 class AuditReport:
-    """EER of each measure alone and of all of them together, with the verdict."""
+    """EER of each measure alone and of all of them together, with the verdict.
+
+    ``splits`` holds the same report for each split alone: a shortcut can hide in the pooled
+    corpus (two splits erring in opposite directions) and still hand one split's classes away.
+    """
 
     n_bonafide: int
     n_spoof: int
@@ -128,6 +132,7 @@ class AuditReport:
     combined: float
     gated: bool
     failures: list[str] = field(default_factory=list)
+    splits: dict[str, AuditReport] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -144,7 +149,7 @@ class AuditReport:
         return rows
 
     def markdown(self) -> str:
-        """The audit table in Markdown."""
+        """The audit table in Markdown, then one table a split."""
         lines = ["| measure | EER | verdict |", "| --- | ---: | --- |"]
         lines += [f"| {m} | {e * 100:.1f}% | {v} |" for m, e, v in self.table()]
         note = (
@@ -153,7 +158,18 @@ class AuditReport:
         )
         if not self.gated:
             note += f" Fewer than {MIN_FILES_TO_GATE} files a class: reported, not enforced."
-        return "\n".join([*lines, "", note])
+        parts = [*lines, "", note]
+        for split, report in self.splits.items():
+            parts += ["", f"### Split {split}", "", report.markdown()]
+        return "\n".join(parts)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form: counts, EERs, gate, verdict, failures, and each split's under
+        ``splits``."""
+        fields = ("n_bonafide", "n_spoof", "single", "combined", "gated", "passed", "failures")
+        out: dict[str, object] = {name: getattr(self, name) for name in fields}
+        out["splits"] = {split: part.to_dict() for split, part in self.splits.items()}
+        return out
 
     def raise_if_failed(self) -> None:
         """Raise CorpusError listing every measure that gives the classes away."""
@@ -164,23 +180,15 @@ class AuditReport:
             )
 
 
-def audit(
-    paths: Sequence[str],
-    keys: Sequence[str],
-    languages: Sequence[str],
-    workers: int = 1,
-    progress: bool = False,
-) -> AuditReport:
-    """Measure every file and score the measures; see the module docstring.
-
-    Raises:
-        MetricError: when a class is empty.
-    """
+def measure_files(
+    paths: Sequence[str], workers: int = 1, progress: bool = False
+) -> list[dict[str, float]]:
+    """The :func:`measure` row of every file of ``paths``, in order."""
     from rich.progress import track
 
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            rows = list(
+            return list(
                 track(
                     pool.map(_measure_file, paths, chunksize=16),
                     total=len(paths),
@@ -188,10 +196,17 @@ def audit(
                     disable=not progress,
                 )
             )
-    else:
-        rows = [
-            _measure_file(p) for p in track(paths, description="auditing", disable=not progress)
-        ]
+    return [_measure_file(p) for p in track(paths, description="auditing", disable=not progress)]
+
+
+def score_measures(
+    rows: Sequence[dict[str, float]], keys: Sequence[str], languages: Sequence[str]
+) -> AuditReport:
+    """Score measured ``rows`` (with each file's key and language); see the module docstring.
+
+    Raises:
+        MetricError: when a class is empty.
+    """
     is_bonafide = np.array([k == "bonafide" for k in keys])
     single = {m: single_eer(np.array([r[m] for r in rows]), is_bonafide) for m in NUMERIC}
     lang_score = language_scores(languages, is_bonafide)
@@ -215,8 +230,35 @@ def audit(
     return AuditReport(n_bf, n_sp, single, combined, gated, failures)
 
 
+def audit(
+    paths: Sequence[str],
+    keys: Sequence[str],
+    languages: Sequence[str],
+    workers: int = 1,
+    progress: bool = False,
+    splits: Sequence[str] | None = None,
+) -> AuditReport:
+    """Measure every file and score the measures, pooled and (given ``splits``, each file's
+    split) for each split alone; a split's failures fail the report, named by split.
+
+    Raises:
+        MetricError: when a class is empty in the corpus or in a split.
+    """
+    rows = measure_files(paths, workers, progress)
+    report = score_measures(rows, keys, languages)
+    named = list(dict.fromkeys(splits or ()))
+    for split in named if len(named) > 1 else ():  # one split alone is the pooled report
+        idx = [i for i, s in enumerate(splits or ()) if s == split]
+        part = score_measures(
+            [rows[i] for i in idx], [keys[i] for i in idx], [languages[i] for i in idx]
+        )
+        report.splits[split] = part
+        report.failures += [f"{split}: {why}" for why in part.failures]
+    return report
+
+
 def audit_corpus(root: str | Path, workers: int = 1, progress: bool = False) -> AuditReport:
-    """Audit the LocalSpoof corpus at ``root`` (reads its ``localspoof.csv``).
+    """Audit the LocalSpoof corpus at ``root`` (reads its ``localspoof.csv``), pooled and by split.
 
     Raises:
         CorpusError: when the manifest is missing.
@@ -229,4 +271,5 @@ def audit_corpus(root: str | Path, workers: int = 1, progress: bool = False) -> 
         [r["language"] for r in rows],
         workers=workers,
         progress=progress,
+        splits=[r["split"] for r in rows],
     )

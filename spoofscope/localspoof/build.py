@@ -16,6 +16,7 @@ from spoofscope.localspoof.audit import audit_corpus
 from spoofscope.localspoof.card import write_card
 from spoofscope.localspoof.layout import check_build_info
 from spoofscope.localspoof.plan import SEEN_ATTACKS, attacks_by_split, plan
+from spoofscope.localspoof.protocols import DEFAULT_PROTOCOL, PROTOCOLS, UNNAMED_PROTOCOL
 from spoofscope.localspoof.rendering import BuildResult, render_and_record
 from spoofscope.localspoof.sources import discover
 
@@ -30,6 +31,7 @@ def build(
     on_written: Callable[[str], None] | None = None,
     run_audit: bool = True,
     seen: list[str] | None = None,
+    protocol: str = DEFAULT_PROTOCOL,
 ) -> BuildResult:
     """Build (or resume) LocalSpoof into ``out``.
 
@@ -43,7 +45,8 @@ def build(
         on_written: called with each finished utt_id in the parent (a test hook that may raise to
             interrupt the build).
         run_audit: run the shortcut audit and write it into the data card.
-        seen: attacks of train and dev (default the benchmark's; see :data:`SEEN_ATTACKS`).
+        seen: attacks of train and dev (default the protocol's own seen attacks).
+        protocol: the voices and attacks to draw from (:data:`~spoofscope.localspoof.protocols.PROTOCOLS`).
 
     Returns:
         a :class:`BuildResult`.
@@ -52,21 +55,40 @@ def build(
         CorpusError: for a missing source or synthesizer package (naming it), for files that
             failed to render, or when the shortcut audit fails.
         ConfigError: for bad options or a folder holding another build.
+        UnknownNameError: for an unknown protocol.
     """
     root = Path(out)
-    seen_attacks = tuple(seen or SEEN_ATTACKS)
+    spec = PROTOCOLS.get(protocol)
+    seen_attacks = tuple(seen or spec.seen)
     chosen = sorted(
-        {a for names in attacks_by_split(attacks, seen_attacks).values() for a in names}
+        {
+            a
+            for names in attacks_by_split(attacks, seen_attacks, spec.attacks).values()
+            for a in names
+        }
     )
     for attack_id in chosen:
         ATTACKS.get(attack_id)().check()
     start = time.perf_counter()
-    jobs = plan(discover(), size=size, attacks=chosen, seed=seed, seen=seen_attacks)
+    jobs = plan(
+        discover(spec.voices),
+        size=size,
+        attacks=chosen,
+        seed=seed,
+        seen=seen_attacks,
+        pool=spec.attacks,
+    )
     root.mkdir(parents=True, exist_ok=True)
-    info: dict[str, Any] = {"size": size, "attacks": chosen, "seed": seed, "files": len(jobs)}
+    info: dict[str, Any] = {
+        "protocol": protocol,
+        "size": size,
+        "attacks": chosen,
+        "seed": seed,
+        "files": len(jobs),
+    }
     if seen_attacks != SEEN_ATTACKS:  # builds made before --seen existed have no such key
         info["seen"] = list(seen_attacks)
-    check_build_info(root, info)
+    check_build_info(root, info, implied={"protocol": UNNAMED_PROTOCOL})
     result = render_and_record(root, jobs, workers, progress, on_written)
     kept = result.jobs
     if run_audit:
@@ -76,8 +98,15 @@ def build(
         root,
         kept,
         result.audit,
-        {"size": size, "seed": seed, "attacks": chosen, "seen": list(seen_attacks)},
+        {
+            "protocol": protocol,
+            "size": size,
+            "seed": seed,
+            "attacks": chosen,
+            "seen": list(seen_attacks),
+        },
         unchanged=result.rendered == 0,
+        voices=spec.voices,
     )
     if result.audit is not None:
         result.audit.raise_if_failed()

@@ -27,6 +27,11 @@ _BUILD_INTRO = (
 )
 
 
+def _protocol_words(params: dict[str, Any]) -> str:
+    """``protocol `v2`, `` for a build that names its protocol; nothing for an add-on."""
+    return f"protocol `{params['protocol']}`, " if params.get("protocol") else ""
+
+
 AUDIT_HEADING = "## Shortcut audit"
 AUDIT_NOT_RUN = "Not run for this build."
 
@@ -48,7 +53,8 @@ def card_text(
     parts = [
         intro,
         "",
-        f"Build options: size `{params['size']}`, seed `{params['seed']}`, "
+        f"Build options: {_protocol_words(params)}size `{params['size']}`, "
+        f"seed `{params['seed']}`, "
         f"attacks {', '.join(params['attacks'])}; "
         f"train and dev see {', '.join(params.get('seen') or ['L01', 'L02', 'L06'])}.",
         "",

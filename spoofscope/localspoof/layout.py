@@ -77,8 +77,13 @@ def read_manifest(root: str | Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def check_build_info(root: Path, info: dict[str, Any]) -> None:
+def check_build_info(
+    root: Path, info: dict[str, Any], implied: dict[str, Any] | None = None
+) -> None:
     """Record ``info`` (the options of what ``root`` holds) in ``build.json``, or check it.
+
+    ``implied`` names options an older ``build.json`` may lack and the value its build had
+    (every build before protocols were named is a v1 build); such a file is left as it is.
 
     Raises:
         ConfigError: ``root`` holds a build made with other options.
@@ -87,7 +92,7 @@ def check_build_info(root: Path, info: dict[str, Any]) -> None:
     path = root / BUILD_INFO
     if path.is_file():
         old = json.loads(path.read_text())
-        if old != info:
+        if {**(implied or {}), **old} != info:
             raise ConfigError(
                 str(root),
                 f"holds a build with {old}; use another --out or the same options ({info})",

@@ -60,21 +60,24 @@ class Job:
 
 
 def attacks_by_split(
-    attacks: Sequence[str] | None = None, seen: Sequence[str] = SEEN_ATTACKS
+    attacks: Sequence[str] | None = None,
+    seen: Sequence[str] = SEEN_ATTACKS,
+    pool: Sequence[str] = ALL_ATTACKS,
 ) -> dict[str, tuple[str, ...]]:
-    """Attacks of each split: train/dev use ``seen``, eval every attack, both cut to ``attacks``.
+    """Attacks of each split: train/dev use ``seen``, eval every attack of the protocol's
+    ``pool``, both cut to ``attacks``.
 
     Raises:
         UnknownNameError: for an attack id that is not registered.
         ConfigError: when the selection leaves a split without attacks.
     """
-    chosen = tuple(attacks) if attacks else ALL_ATTACKS
+    chosen = tuple(attacks) if attacks else tuple(pool)
     for a in (*chosen, *seen):
         ATTACKS.get(a)
     out = {
         "train": tuple(a for a in seen if a in chosen),
         "dev": tuple(a for a in seen if a in chosen),
-        "eval": tuple(a for a in ALL_ATTACKS if a in chosen),
+        "eval": tuple(a for a in pool if a in chosen),
     }
     for split, names in out.items():
         if not names:
@@ -157,6 +160,7 @@ def plan(
     attacks: Sequence[str] | None = None,
     seed: int = 0,
     seen: Sequence[str] = SEEN_ATTACKS,
+    pool: Sequence[str] = ALL_ATTACKS,
 ) -> list[Job]:
     """Every job of a build, in utterance-id order.
 
@@ -171,13 +175,14 @@ def plan(
         seed: fixes every choice.
         seen: attacks of the train and dev splits (the benchmark's L01, L02, L06 by default;
             every attack for the model a practitioner ships, whose eval *speakers* stay unseen).
+        pool: every attack of the protocol, the eval split's (v1's eight by default).
 
     Raises:
         ConfigError: for an unknown size or a split without sources or attacks.
     """
     if size not in SIZES:
         raise ConfigError(f"size '{size}'", f"choose one of: {', '.join(SIZES)}")
-    per_split = attacks_by_split(attacks, seen)
+    per_split = attacks_by_split(attacks, seen, pool)
     rng = np.random.default_rng(seed)
     jobs: list[Job] = []
     for split in SPLITS:

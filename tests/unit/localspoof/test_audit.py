@@ -79,3 +79,34 @@ def test_a_small_corpus_is_reported_not_gated(tmp_path: Path) -> None:
     report = audit(paths, keys, ["en"] * len(paths))
     assert not report.gated and report.passed
     assert "reported, not enforced" in report.markdown()
+
+
+def test_a_shortcut_each_split_hides_in_the_pool_still_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # train's spoofs are louder than its bona fide files and dev's quieter: pooled, the level
+    # says nothing (bona fide sits between the two), yet within either split it gives them away.
+    monkeypatch.setattr(audit_mod, "MIN_FILES_TO_GATE", 10)
+    (tmp_path / "train").mkdir()
+    (tmp_path / "dev").mkdir()
+    train_paths, train_keys = _write_set(tmp_path / "train", 12, spoof_gain=3.0)
+    dev_paths, dev_keys = _write_set(tmp_path / "dev", 12, spoof_gain=1 / 3)
+    paths, keys = train_paths + dev_paths, train_keys + dev_keys
+    splits = ["train"] * len(train_paths) + ["dev"] * len(dev_paths)
+    report = audit(paths, keys, ["en"] * len(paths), splits=splits)
+    assert report.single["rms_dbfs"] >= 0.3
+    assert list(report.splits) == ["train", "dev"]
+    assert report.splits["train"].single["rms_dbfs"] == 0.0
+    assert report.splits["dev"].single["rms_dbfs"] == 0.0
+    assert any(f.startswith("train: rms_dbfs") for f in report.failures)
+    assert any(f.startswith("dev: rms_dbfs") for f in report.failures)
+    assert "### Split dev" in report.markdown()
+    with pytest.raises(CorpusError, match="dev: rms_dbfs"):
+        report.raise_if_failed()
+
+
+def test_a_single_split_is_not_reported_twice(tmp_path: Path) -> None:
+    paths, keys = _write_set(tmp_path, 6, spoof_gain=1.0)
+    report = audit(paths, keys, ["en"] * len(paths), splits=["train"] * len(paths))
+    assert report.splits == {}
+    assert report.to_dict()["splits"] == {} and report.to_dict()["passed"] is True

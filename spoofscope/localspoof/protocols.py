@@ -1,0 +1,45 @@
+"""LocalSpoof protocols by name: which voices a build draws from and which attacks each split holds.
+
+``v1`` is the benchmark the shipped default was trained and reported on (eleven voices, eight
+attack families); ``v2`` (:mod:`spoofscope.localspoof.protocol_v2`) adds voices, packages and four
+attack families so that eval holds sources, recording chains and attacks train never sees. A
+build names its protocol (``corpus build --protocol``) and records it in ``build.json``; folders
+built before protocols had names are v1 builds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spoofscope.localspoof.plan import ALL_ATTACKS, SEEN_ATTACKS
+from spoofscope.localspoof.protocol_v2 import V2_ATTACKS, V2_SEEN_ATTACKS, V2_VOICES
+from spoofscope.localspoof.sources import VOICES, Voice
+from spoofscope.registry import Registry
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """One LocalSpoof protocol.
+
+    Attributes:
+        name: what ``--protocol`` and ``build.json`` call it.
+        voices: the bona fide voices, each with its split.
+        seen: attacks of the train and dev splits by default.
+        attacks: every attack of the protocol (the eval split's).
+    """
+
+    name: str
+    voices: tuple[Voice, ...]
+    seen: tuple[str, ...]
+    attacks: tuple[str, ...]
+
+
+#: Protocol name → :class:`Protocol`.
+PROTOCOLS: Registry[Protocol] = Registry("LocalSpoof protocol")
+PROTOCOLS.register("v1")(Protocol("v1", VOICES, SEEN_ATTACKS, ALL_ATTACKS))
+PROTOCOLS.register("v2")(Protocol("v2", V2_VOICES, V2_SEEN_ATTACKS, V2_ATTACKS))
+
+#: What ``corpus build`` makes without ``--protocol``.
+DEFAULT_PROTOCOL = "v1"
+#: What a ``build.json`` without a ``protocol`` key was built with (every build before names).
+UNNAMED_PROTOCOL = "v1"
