@@ -68,6 +68,23 @@ def mfm_conv(c_in: int, c_out: int, kernel: int) -> nn.Sequential:
     )
 
 
+class MaxPool2x2(nn.Module):
+    """``nn.MaxPool2d(2, 2)`` (floor mode), computed without indices when no gradient is needed.
+
+    torch's CPU max-pool always computes the argmax indices its backward needs, which made the
+    four pools 30% of the shipped default's inference time; a reshape and two ``amax`` give the
+    same maxima exactly in a fraction of it. With gradients on, the pool is torch's, so training
+    is unchanged (``amax`` would share a tie's gradient instead of picking one element).
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        if torch.is_grad_enabled():
+            return nn.functional.max_pool2d(x, 2, 2)
+        h, w = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2
+        x = x[..., :h, :w]
+        return x.unflatten(-1, (w // 2, 2)).amax(-1).unflatten(-2, (h // 2, 2)).amax(-2)
+
+
 #: (c_in, c_out, kernel, then: "pool" | "bn" | "pool+bn" | None) per MFM convolution.
 LCNN_LAYERS: tuple[tuple[int, int, int, str | None], ...] = (
     (1, 32, 5, "pool"),
@@ -126,7 +143,7 @@ class LCNN(FeatureCountermeasure):
         for index, (c_in, c_out, kernel, then) in enumerate(LCNN_LAYERS):
             layers.append(mfm_conv(n_channels if index == 0 else c_in, c_out, kernel))
             if then and "pool" in then:
-                layers.append(nn.MaxPool2d(2, 2))
+                layers.append(MaxPool2x2())
                 n_feat //= 2
             if then and "bn" in then:
                 layers.append(nn.BatchNorm2d(c_out, affine=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from spoofscope.models.lcnn import MaxFeatureMap
@@ -61,3 +62,18 @@ def test_head_stays_float32_under_bf16_autocast():
     with torch.no_grad():
         exact = model(wave)
     assert torch.allclose(logits, exact, atol=0.05 * float(exact.abs().max()) + 1e-3)
+
+
+@pytest.mark.parametrize("shape", [(2, 32, 37, 101), (1, 8, 2, 2), (3, 4, 5, 3)])
+def test_the_inference_pool_equals_torchs_max_pool(shape):
+    from spoofscope.models.lcnn import MaxPool2x2
+
+    x = torch.randn(shape)
+    with torch.inference_mode():
+        assert torch.equal(MaxPool2x2()(x), torch.nn.functional.max_pool2d(x, 2, 2))
+    x.requires_grad_(True)
+    MaxPool2x2()(x).sum().backward()  # torch's own pool with gradients: one element per window
+    assert (
+        x.grad is not None
+        and int(x.grad.sum()) == (shape[2] // 2) * (shape[3] // 2) * shape[0] * shape[1]
+    )
