@@ -19,7 +19,7 @@ class Window(BaseModel):
     score: float = Field(description="the window's score, higher = more bona fide")
     p_spoof: float = Field(ge=0, le=1, description="probability of spoof of this window alone")
     speech: bool | None = Field(
-        None, description="whether the window holds speech (null: the model does not say)"
+        None, description="whether the window holds speech (null: no voice-activity check ran)"
     )
 
 
@@ -46,16 +46,26 @@ class ScoreResult(BaseModel):
         description="id of this recording in the audit log; give it to feedback"
     )
     filename: str = Field(description="the name the client gave the upload")
-    score: float = Field(description="mean window score, higher = more bona fide")
+    score: float = Field(
+        description="the window scores' aggregate (see aggregate), higher = more bona fide"
+    )
     p_spoof: float = Field(ge=0, le=1, description="probability of spoof")
-    verdict: str = Field(description="bonafide, spoof, uncertain, too-short or no-speech")
+    verdict: str = Field(
+        description="bonafide, spoof, uncertain, too-short or no-speech (no speech was found: "
+        "score and p_spoof are given but judge nothing)"
+    )
     threshold: float = Field(description="the model's decision threshold on score")
     calibrated: bool = Field(description="whether p_spoof comes from a fitted calibration")
     duration: float = Field(ge=0, description="seconds of audio scored")
     timeline: list[Window] = Field(description="the scored windows, in time order")
-    most_suspicious: Span | None = Field(None, description="the span that sounds most synthetic")
+    most_suspicious: Span | None = Field(
+        None, description="the lowest-scoring window with speech (any window when none has it)"
+    )
     quality: list[str] = Field(description="loader flags: silent, clipped, rescaled")
-    warnings: list[str] = Field(description="what makes this verdict less certain")
+    warnings: list[str] = Field(
+        description="'<code>: <why>' lines that put the verdict in context (uncalibrated, "
+        "band-limited, low-rate)"
+    )
     speech_seconds: float | None = Field(
         None, ge=0, description="seconds of speech found (null: no voice-activity check)"
     )

@@ -121,7 +121,7 @@ class Scorer:
             kept = None
             if keep is not None and detection.verdict in SUSPICIOUS:
                 kept = str(keep_clip(keep, kept_name(request_id, upload), upload.data))
-            return result_fields(detection, detector), kept
+            return result_fields(detection), kept
 
         return job
 

@@ -16,7 +16,7 @@ from spoofscope.serving.app import create_app
 from spoofscope.serving.pool import model_version
 from spoofscope.serving.scoring import SUSPICIOUS
 from spoofscope.serving.settings import Settings
-from tests.serving.conftest import speech_wav
+from tests.serving.conftest import band_limited_wav, room_noise_wav, speech_wav
 
 
 def client_for(tmp: Path, **settings: object) -> TestClient:
@@ -55,11 +55,18 @@ def test_score_matches_the_detector_and_is_audited(client: TestClient, wav4: byt
     assert body["score"] == pytest.approx(expected.score, abs=1e-5)
     assert body["verdict"] == expected.verdict
     assert body["duration"] == pytest.approx(4.0)
-    # the timeline: one entry per window the Detector scored, covering the whole recording
+    # the timeline is the Detector's own: its windows (2 s, end to end), scores and speech flags
+    assert [(w["start_s"], w["end_s"], w["speech"]) for w in body["timeline"]] == [
+        (0.0, 2.0, True),
+        (2.0, 4.0, True),
+    ]
+    assert [(s.start_s, s.end_s, s.speech) for s in expected.timeline] == [
+        (w["start_s"], w["end_s"], w["speech"]) for w in body["timeline"]
+    ]
     assert [w["score"] for w in body["timeline"]] == pytest.approx(expected.window_scores, abs=1e-5)
-    assert body["timeline"][0]["start_s"] == 0.0 and body["timeline"][-1]["end_s"] == 4.0
-    worst = min(body["timeline"], key=lambda w: w["score"])
-    assert body["most_suspicious"]["start_s"] == worst["start_s"]
+    assert body["most_suspicious"]["start_s"] == expected.suspicious.start_s
+    assert body["speech_seconds"] == pytest.approx(expected.speech_seconds)
+    assert (body["aggregate"], body["warnings"]) == ("mean", [])
     assert body["model"] == {"id": "default", "version": model_version("default")}
     row = rows(client)[body["request_id"]]
     assert row["sha256"] == hashlib.sha256(wav4).hexdigest() == body["sha256"]
@@ -116,6 +123,23 @@ def test_only_suspicious_clips_are_kept(
         assert hashlib.sha256(kept.read_bytes()).hexdigest() == row["sha256"]
     else:
         assert row["kept_path"] is None
+
+
+def test_a_recording_without_speech_is_no_speech(client: TestClient) -> None:
+    body = upload(client, room_noise_wav(), "missed-call.wav").json()
+    assert body["verdict"] == "no-speech"
+    assert body["speech_seconds"] == 0.0
+    assert [w["speech"] for w in body["timeline"]] == [False, False]
+    assert body["warnings"] == []  # the Detector warns about nothing it did not judge
+    assert rows(client)[body["request_id"]]["verdict"] == "no-speech"
+
+
+def test_band_limited_input_carries_the_detector_warning(client: TestClient) -> None:
+    data = band_limited_wav(cutoff_hz=1800.0)
+    body = upload(client, data, "intercom.wav").json()
+    assert body["warnings"] == Detector.load("default").score(data).warnings
+    (warning,) = body["warnings"]
+    assert warning.startswith("band-limited: content ends near 1.8 kHz")
 
 
 # -- bad input: one line, the CLI's reason, no server path -------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from spoofscope.serving.launch import ServerProcess
+from tests.serving.conftest import band_limited_wav, room_noise_wav
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".cache" / "artifacts"
@@ -35,8 +36,11 @@ def test_upload_shows_the_verdict_and_draws_the_timeline(tmp_path: Path, wav_fil
         page.wait_for_selector("#wave[data-drawn='true']", timeout=60_000)
         verdict = page.inner_text("#verdict")
         assert "probability of spoof" in verdict and "call-0001.wav" in verdict
+        assert page.get_attribute("#verdict", "data-judged") == "true"
+        assert page.is_hidden("#warnings-box")  # wideband speech on a calibrated model
+        assert "Speech found in" in page.inner_text("#speech")
         canvas = page.locator("#wave")
-        assert int(canvas.get_attribute("data-windows")) >= 3  # 4 s in 2-s windows at half-overlap
+        assert int(canvas.get_attribute("data-windows")) == 2  # 4 s in 2-s windows, end to end
         assert canvas.get_attribute("data-waveform") == "decoded"  # WebAudio decoded the WAV
         inked = page.evaluate(
             """() => { const c = document.getElementById('wave');
@@ -52,4 +56,27 @@ def test_upload_shows_the_verdict_and_draws_the_timeline(tmp_path: Path, wav_fil
         shot = ARTIFACTS / "serving-page.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"screenshot: {shot}")
+
+        # a warning is shown as one, beside the verdict, its code as a heading
+        page.set_input_files("#file", str(write(tmp_path / "intercom.wav", band_limited_wav())))
+        page.wait_for_selector("#verdict[data-warned='true']", timeout=60_000)
+        assert page.is_visible("#warnings-box")
+        assert page.get_attribute("#warnings li", "data-code") == "band-limited"
+        assert page.inner_text("#warnings li strong") == "Band limited"
+        assert "1 warning below" in page.inner_text("#verdict")
+
+        # no speech: said plainly, no probability of spoof, nothing outlined as suspicious
+        page.set_input_files("#file", str(write(tmp_path / "missed.wav", room_noise_wav())))
+        page.wait_for_selector("#verdict[data-verdict='no-speech']", timeout=60_000)
+        verdict = page.inner_text("#verdict")
+        assert verdict.startswith("No speech found: there is no voice in this recording")
+        assert "probability of spoof" not in verdict
+        assert page.get_attribute("#verdict", "data-judged") == "false"
+        assert page.is_hidden("#warnings-box")
+        page.screenshot(path=str(ARTIFACTS / "serving-page-no-speech.png"), full_page=True)
         browser.close()
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path

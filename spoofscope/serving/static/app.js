@@ -28,18 +28,61 @@ const VERDICT_TEXT = {
   "too-short": "Too short to judge",
   "no-speech": "No speech found",
 };
+// Verdicts that judge nothing: the score is given by the API but says nothing about a voice, so
+// the page does not show it as a probability of spoof.
+const NOT_JUDGED = {
+  "too-short": "the recording is too short to say anything about the voice",
+  "no-speech": "there is no voice in this recording to judge",
+};
+
+function judged(result) {
+  return !(result.verdict in NOT_JUDGED);
+}
+
+function warningItem(text) {
+  // the Detector writes each warning as "<code>: <why>"; the code becomes a short heading
+  const at = text.indexOf(": ");
+  const code = at > 0 ? text.slice(0, at) : "";
+  const item = document.createElement("li");
+  item.dataset.code = code || "other";
+  if (code) {
+    const head = Object.assign(document.createElement("strong"), {
+      textContent: code.charAt(0).toUpperCase() + code.slice(1).replace(/-/g, " "),
+    });
+    item.append(head, ": " + text.slice(at + 2));
+  } else {
+    item.textContent = text;
+  }
+  return item;
+}
 
 function showVerdict(result) {
   const box = $("verdict");
   box.dataset.verdict = result.verdict;
+  box.dataset.judged = String(judged(result));
   const label = VERDICT_TEXT[result.verdict] || result.verdict;
-  box.textContent =
-    `${label}: probability of spoof ${percent(result.p_spoof)} ` +
-    `(score ${result.score.toFixed(3)}, ${result.duration.toFixed(1)} s, ${result.filename})`;
-  const list = $("warnings");
-  list.replaceChildren(
-    ...[...result.warnings].map((w) => Object.assign(document.createElement("li"), { textContent: w }))
-  );
+  const about = `${result.duration.toFixed(1)} s, ${result.filename}`;
+  box.textContent = judged(result)
+    ? `${label}: probability of spoof ${percent(result.p_spoof)} (score ${result.score.toFixed(3)}, ${about})`
+    : `${label}: ${NOT_JUDGED[result.verdict]} (${about})`;
+  const speech = $("speech");
+  speech.textContent =
+    result.speech_seconds === null || result.speech_seconds === undefined
+      ? ""
+      : `Speech found in ${result.speech_seconds.toFixed(1)} s of ${result.duration.toFixed(1)} s` +
+        ` · ${result.timeline.length} windows · score is the ${result.aggregate} of the windows`;
+  const warnings = [...result.warnings];
+  $("warnings").replaceChildren(...warnings.map(warningItem));
+  $("warnings-box").hidden = warnings.length === 0;
+  box.dataset.warned = String(warnings.length > 0);
+  if (warnings.length) {
+    box.append(
+      Object.assign(document.createElement("span"), {
+        className: "see-warnings",
+        textContent: ` (${warnings.length} warning${warnings.length > 1 ? "s" : ""} below)`,
+      })
+    );
+  }
   $("feedback").hidden = false;
   $("feedback-status").textContent = "";
 }
@@ -83,8 +126,8 @@ function draw(result, samples) {
   ctx.clearRect(0, 0, w, h);
   const seconds = result.duration || 1;
   const x = (s) => (s / seconds) * w;
-  // Windows overlap (half a crop), so each is drawn translucent: overlaps of suspicious
-  // windows come out darker, which is where the model is most sure.
+  // Windows are drawn translucent: where a server's windows overlap (a hop shorter than the
+  // window), overlaps of suspicious windows come out darker, which is where the model is surest.
   for (const win of result.timeline) {
     const left = x(win.start_s), width = Math.max(1, x(win.end_s) - left);
     if (win.speech === false) {
@@ -106,7 +149,7 @@ function draw(result, samples) {
     ctx.stroke();
   }
   const worst = result.most_suspicious;
-  if (worst && worst.p_spoof !== null && worst.p_spoof > 0.5) {
+  if (judged(result) && worst && worst.p_spoof !== null && worst.p_spoof > 0.5) {
     ctx.strokeStyle = "rgb(200, 30, 30)";
     ctx.lineWidth = 3 * ratio;
     ctx.strokeRect(x(worst.start_s), 2, x(worst.end_s) - x(worst.start_s), h - 4);
@@ -141,7 +184,9 @@ function upload(file) {
   const progress = $("progress");
   progress.value = 0;
   $("verdict").textContent = `Scoring ${file.name}…`;
-  delete $("verdict").dataset.verdict;
+  for (const key of ["verdict", "judged", "warned"]) delete $("verdict").dataset[key];
+  $("warnings-box").hidden = true;
+  $("speech").textContent = "";
   const decoded = decode(file);
   const form = new FormData();
   form.append("file", file, file.name);
