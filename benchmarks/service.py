@@ -120,7 +120,6 @@ def compare_pools(data: list[bytes]) -> None:
     from spoofscope.inference.detector import Detector
 
     local = threading.local()
-    Detector.load("default")  # the registries import their packages once, in this thread
 
     def in_thread(b: bytes) -> float:
         if not hasattr(local, "d"):

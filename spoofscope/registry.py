@@ -2,7 +2,8 @@
 
 A name used in YAML or on the command line resolves through a :class:`Registry`. Registries discover
 their members lazily: the first lookup imports every module of the registry's package, so adding a
-component is one new module with one decorator and no edit to core code.
+component is one new module with one decorator and no edit to core code. Discovery is safe from
+several threads at once (the service's workers each load a model): see :meth:`Registry._load`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from importlib.util import find_spec
@@ -34,6 +36,10 @@ class Registry(Generic[T]):
         self.package = package
         self._entries: dict[str, T] = {}
         self._loaded = package is None
+        # Re-entrant: discovery imports modules that register into this registry, and one of
+        # them may look a name up while it loads (in the thread that holds the lock).
+        self._lock = threading.RLock()
+        self._discovering = False
 
     def register(self, name: str) -> Callable[[T], T]:
         """Decorator that registers an object under ``name``; a second use of a name is an error."""
@@ -47,12 +53,30 @@ class Registry(Generic[T]):
         return decorate
 
     def _load(self) -> None:
+        """Import every module of the package once, before any lookup reads the entries.
+
+        Two threads looking up at once used to race: the first marked the registry loaded before
+        importing, and the second read it still empty ("unknown model; none registered"). Now a
+        lookup waits on the lock until discovery has finished, and the registry is marked loaded
+        only after every import succeeded (a failed import raises again on the next lookup
+        instead of leaving a registry silently missing entries). A lookup made from inside
+        discovery, by a module being imported, sees the entries registered so far, as before.
+        ``register`` takes no lock: a thread importing one of the package's modules directly
+        holds that module's import lock, and waiting on this lock there could deadlock.
+        """
         if self._loaded:
             return
-        self._loaded = True
-        pkg = importlib.import_module(self.package)  # type: ignore[arg-type]
-        for info in pkgutil.walk_packages(pkg.__path__, prefix=f"{self.package}."):
-            importlib.import_module(info.name)
+        with self._lock:
+            if self._loaded or self._discovering:
+                return
+            self._discovering = True
+            try:
+                pkg = importlib.import_module(self.package)  # type: ignore[arg-type]
+                for info in pkgutil.walk_packages(pkg.__path__, prefix=f"{self.package}."):
+                    importlib.import_module(info.name)
+                self._loaded = True
+            finally:
+                self._discovering = False
 
     def get(self, name: str) -> T:
         """Return the entry for ``name``; raise UnknownNameError listing the allowed names."""

@@ -4,8 +4,8 @@ Threads rather than processes because the work is torch and numpy, which release
 a thread hands the upload's bytes to the model without copying or pickling them; every thread
 runs torch single-threaded (``torch.set_num_threads(1)``), so N workers use N cores and do not
 fight over an intra-op pool. ``benchmarks/service.py`` measured both (its docstring has the
-figures). Copies are loaded one after the other in the calling thread: the model registries
-import their packages on first use, and two threads doing that at once saw an empty registry.
+figures). Each worker thread loads its own copy, all at once: the registries' discovery is
+thread-safe (:meth:`spoofscope.registry.Registry._load`), so start-up takes one load, not N.
 """
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ def _warm_up(detector: Detector) -> None:
     detector.score(noise, detector.sample_rate)
 
 
+def _loaded(spec: str) -> Detector:
+    detector = Detector.load(spec)
+    _warm_up(detector)
+    return detector
+
+
 class ScoringPool:
     """``workers`` threads and as many loaded Detectors; a job borrows whichever is free.
 
@@ -64,11 +70,14 @@ class ScoringPool:
         self.workers = workers
         self.version = model_version(spec)
         self._free: queue.SimpleQueue[Detector] = queue.SimpleQueue()
-        self.detectors = [Detector.load(spec) for _ in range(workers)]
-        for detector in self.detectors:
-            _warm_up(detector)
-            self._free.put(detector)
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix="spoofscope-score")
+        try:
+            self.detectors = list(self._executor.map(_loaded, [spec] * workers))
+        except BaseException:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            raise
+        for detector in self.detectors:
+            self._free.put(detector)
 
     @property
     def card(self) -> ModelCard:
