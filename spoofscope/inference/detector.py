@@ -48,6 +48,8 @@ from spoofscope.inference.windows import mean_per_recording, window_outputs, win
 from spoofscope.models.card import ModelCard
 
 VERDICTS = ("bonafide", "spoof", "uncertain", "too-short", "no-speech")
+#: where a model runs: torch, or ONNX Runtime (``spoofscope.inference.onnx_model``)
+BACKENDS = ("torch", "onnx")
 
 #: recordings shorter than this, in seconds, get the verdict ``too-short`` instead of a guess:
 #: under about a syllable, the crop a model sees is one sound repeat-padded over and over, and
@@ -193,11 +195,34 @@ class Detector:
         return max(1, round(seconds * self.sample_rate))
 
     @classmethod
-    def load(cls, spec: str | PathLike = "default", **kwargs: Any) -> Detector:
-        """Load ``default``, a pretrained name (``aasist-19la``), a checkpoint or run directory."""
+    def load(
+        cls, spec: str | PathLike = "default", backend: str = "torch", **kwargs: Any
+    ) -> Detector:
+        """Load ``default``, a pretrained name (``aasist-19la``), a checkpoint or run directory,
+        or an exported ``MODEL.onnx``.
+
+        Args:
+            spec: what to load.
+            backend: ``torch``, or ``onnx`` to run a torch checkpoint through ONNX Runtime (it
+                is exported first, in seconds); an ``.onnx`` file always runs in ONNX Runtime.
+            **kwargs: the Detector's options.
+
+        Raises:
+            CheckpointError: the spec names nothing loadable.
+            ConfigError: an unknown backend.
+        """
         from spoofscope.inference.resolve import load_model
 
+        if backend not in BACKENDS:
+            raise ConfigError(
+                "backend", f"unknown {backend!r}; choose one of {', '.join(BACKENDS)}"
+            )
         model, card = load_model(spec)
+        if backend == "onnx":
+            from spoofscope.inference.onnx_model import OnnxCountermeasure, as_onnx
+
+            if not isinstance(model, OnnxCountermeasure):
+                model = as_onnx(model, card)
         return cls(model, card, **kwargs)
 
     @property

@@ -74,11 +74,12 @@ class MaxPool2x2(nn.Module):
     torch's CPU max-pool always computes the argmax indices its backward needs, which made the
     four pools 30% of the shipped default's inference time; a reshape and two ``amax`` give the
     same maxima exactly in a fraction of it. With gradients on, the pool is torch's, so training
-    is unchanged (``amax`` would share a tie's gradient instead of picking one element).
+    is unchanged (``amax`` would share a tie's gradient instead of picking one element); so it is
+    in an ONNX export, where the reshape would freeze the traced sizes into the graph.
     """
 
     def forward(self, x: Tensor) -> Tensor:
-        if torch.is_grad_enabled():
+        if torch.is_grad_enabled() or torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
             return nn.functional.max_pool2d(x, 2, 2)
         h, w = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2
         x = x[..., :h, :w]

@@ -161,3 +161,16 @@ def test_a_batch_scores_as_one_at_a_time_and_keeps_bad_items_in_place(detector, 
         alone = detector.score(item, sr=SR)
         assert got.window_scores == pytest.approx(alone.window_scores, abs=1e-5)
         assert got.verdict == alone.verdict
+
+
+def test_the_onnx_backend_gives_the_torch_verdicts(talk):
+    pytest.importorskip("onnxruntime")
+    torch_det = Detector.load("default")
+    onnx_det = Detector.load("default", backend="onnx")
+    for clip in (talk[: 3 * SR], talk[4 * SR :]):
+        a, b = torch_det.score(clip, sr=SR), onnx_det.score(clip, sr=SR)
+        assert a.verdict == b.verdict and a.window_scores == pytest.approx(
+            b.window_scores, abs=1e-4
+        )
+    with pytest.raises(ConfigError, match="backend"):
+        Detector.load("default", backend="tensorrt")
