@@ -82,6 +82,10 @@ def _summary(metrics: dict[str, Any], out: Path) -> None:
     )
     for attack, eer in metrics["per_attack"].items():
         console.print(f"  {attack}: EER {100 * eer:.2f}%", markup=False)
+    from spoofscope.evaluation.groups import text_lines
+
+    for line in text_lines(metrics):
+        console.print(line, markup=False)
 
 
 def attach(app: typer.Typer) -> None:

@@ -6,7 +6,11 @@
     failures.tsv        utt_id path reason of each file that could not be scored (the rest are)
     metrics.json        eer (fraction), eer_percent, eer_ci (95% bootstrap intervals by trial
                         and, with two or more voices, by speaker), threshold, per_attack,
-                        per_speaker (error rates of each voice at the EER threshold), min_tdcf (when the corpus
+                        per_speaker (error rates of each voice at the EER threshold),
+                        per_source (each bona fide source's share rejected at that threshold),
+                        per_channel (where the manifest names two channels or more),
+                        per_duration (by file length), per_speech_duration and short_speech (by
+                        seconds of speech, under 1 s apart), min_tdcf (when the corpus
                         ships ASV scores), the classification report at the dev-calibrated
                         threshold, a threshold sweep for similarity scores, provenance
     det.png roc.png attacks.png
@@ -251,6 +255,23 @@ def utterance_durations(manifest: Manifest) -> np.ndarray:
     return np.array([info(u.path)[2] for u in manifest], dtype=np.float64)
 
 
+def speech_seconds(manifest: Manifest) -> np.ndarray:
+    """Seconds of speech in each utterance of ``manifest`` (same order), by the voice-activity
+    detector at 16 kHz (:func:`spoofscope.audio.vad.speech_activity`).
+
+    Raises:
+        AudioError: a file cannot be read (names the file).
+    """
+    from spoofscope.audio.io import load
+    from spoofscope.audio.vad import VAD_RATE, speech_activity
+
+    out = []
+    for u in manifest:
+        wave = load(u.path, sr=VAD_RATE)
+        out.append(speech_activity(np.asarray(wave, dtype=np.float32), VAD_RATE).speech_seconds)
+    return np.array(out, dtype=np.float64)
+
+
 def threshold_sweep(scores: np.ndarray, keys: list[str], thresholds=SWEEP) -> list[dict[str, Any]]:
     """The classification at each threshold (score >= t = bona fide): accuracy, and precision,
     recall and F1 of bona fide as the positive class, with spoof recall beside."""
@@ -288,6 +309,7 @@ def compute_metrics(
     similarity: bool = False,
     durations: np.ndarray | None = None,
     facts: Any = None,
+    groups: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """``metrics.json`` content for a scored split.
 
@@ -296,6 +318,9 @@ def compute_metrics(
     ``durations`` (seconds, one per trial) add ``per_duration``: errors by recording length.
     ``attacks`` lists each attack's counts, EER and interval, named and marked seen or unseen
     from ``facts`` (:func:`spoofscope.evaluation.attacks.attack_facts` of the whole corpus).
+    ``groups`` (``sources``, ``channels``, ``speech_seconds``: one entry per trial, each
+    optional) add the tables of :func:`spoofscope.evaluation.groups.group_metrics`, at the same
+    EER threshold.
 
     Raises:
         MetricError: a class is missing from the scores.
@@ -326,6 +351,10 @@ def compute_metrics(
         out["per_duration"] = per_duration_errors(
             scores.score, scores.key, durations, out["threshold"]
         )
+    if groups:
+        from spoofscope.evaluation.groups import group_metrics
+
+        out.update(group_metrics(scores.score, scores.key, out["threshold"], **groups))
     if similarity:
         out["threshold_sweep"] = threshold_sweep(scores.score, scores.key)
     return out
@@ -374,6 +403,7 @@ def evaluate(
     """
     from spoofscope.corpora.splits import read as read_corpus
     from spoofscope.evaluation.attacks import attack_facts
+    from spoofscope.evaluation.groups import CHANNEL_COLUMNS, SOURCE_COLUMNS, column
     from spoofscope.evaluation.plots import attack_histograms, det_plot, roc_plot
     from spoofscope.evaluation.report import write_report
     from spoofscope.inference.resolve import load_model as resolve_model
@@ -392,10 +422,17 @@ def evaluate(
     write_failures(out / FAILURES_FILE, failures)
     similarity = similarity_scores(card)
     failed = {f.utt_id for f in failures}
-    durations = utterance_durations(Manifest(u for u in manifest if u.utt_id not in failed))
+    scored = Manifest(u for u in manifest if u.utt_id not in failed)
+    durations = utterance_durations(scored)
     facts = attack_facts(read_corpus(corpus, root)[0])  # every split: which attacks train saw
+    extras = [u.extra for u in scored]
+    groups = {
+        "sources": column(extras, SOURCE_COLUMNS),
+        "channels": column(extras, CHANNEL_COLUMNS),
+        "speech_seconds": speech_seconds(scored),
+    }
     metrics = compute_metrics(
-        scores, card, _asv_rates(corpus, root, split), similarity, durations, facts
+        scores, card, _asv_rates(corpus, root, split), similarity, durations, facts, groups
     )
     metrics["n_files"] = len(scores)
     # nothing is left out without a count: unreadable files and unparsed protocol lines

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from spoofscope.evaluation.groups import SHORT_SPEECH_SECONDS
+
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
 header{background:#1d2330;color:#fff;padding:18px 32px}header h1{margin:0;font-size:22px}
@@ -145,18 +147,53 @@ def _per_speaker(per_speaker: Mapping[str, Mapping[str, Any]]) -> str:
     )
 
 
-def _per_duration(rows: list[Mapping[str, Any]]) -> str:
+def _eer_cell(value: float | None) -> str:
+    return f"<td>{'–' if value is None else _pct(value)}</td>"
+
+
+def _group_table(rows: list[tuple[str, Mapping[str, Any]]], title: str, what: str) -> str:
+    """A table of groups that hold both classes (length bands, channels): each group's own EER
+    and its errors at the split's EER threshold."""
     if not rows:
         return ""
     body = "".join(
-        f"<tr><td>{_e(r['band'])}</td><td>{'–' if r['eer'] is None else _pct(r['eer'])}</td>"
-        f"{_error_cells(r)}</tr>"
-        for r in rows
+        f"<tr><td>{_e(name)}</td>{_eer_cell(r['eer'])}{_error_cells(r)}</tr>" for name, r in rows
     )
     return (
-        "<section><h2>Errors by recording length at the EER threshold</h2><table><tr>"
-        "<th>length</th><th>EER in the band</th><th>bona fide rejected</th>"
+        f"<section><h2>{_e(title)}</h2><table><tr>"
+        f"<th>{_e(what)}</th><th>EER within</th><th>bona fide rejected</th>"
         f"<th>spoofs accepted</th></tr>{body}</table></section>"
+    )
+
+
+def _per_duration(
+    rows: list[Mapping[str, Any]],
+    title: str = "Errors by recording length at the EER threshold",
+    what: str = "length",
+) -> str:
+    """A table of bands (``per_duration`` rows, or their like by seconds of speech)."""
+    return _group_table([(r["band"], r) for r in rows], title, what)
+
+
+def _per_source(per_source: Mapping[str, Mapping[str, Any]]) -> str:
+    if not per_source:
+        return ""
+    body = "".join(
+        f"<tr><td>{_e(name)}</td><td>{_pct(r['bonafide_rejected'])} of {r['n_bonafide']}</td>"
+        f"{_eer_cell(r['eer_against_all_spoofs'])}</tr>"
+        for name, r in per_source.items()
+    )
+    return (
+        "<section><h2>Bona fide sources at the EER threshold</h2><p>The share of each source's "
+        "bona fide files rejected at the split's EER threshold, and the EER of its files against "
+        "every spoof of the split.</p><table><tr><th>source</th><th>bona fide rejected</th>"
+        f"<th>EER against all spoofs</th></tr>{body}</table></section>"
+    )
+
+
+def _per_channel(per_channel: Mapping[str, Mapping[str, Any]]) -> str:
+    return _group_table(
+        list(per_channel.items()), "Errors per channel at the EER threshold", "channel"
     )
 
 
@@ -229,7 +266,19 @@ def render(
         _cards(metrics),
         _per_attack(metrics),
         _per_speaker(metrics.get("per_speaker", {})),
+        _per_source(metrics.get("per_source", {})),
+        _per_channel(metrics.get("per_channel", {})),
         _per_duration(metrics.get("per_duration", [])),
+        _per_duration(
+            metrics.get("per_speech_duration", []),
+            "Errors by seconds of speech at the EER threshold",
+            "speech",
+        ),
+        _per_duration(
+            metrics.get("short_speech", []),
+            f"Below and above {SHORT_SPEECH_SECONDS:g} s of speech, each with its own EER",
+            "speech",
+        ),
         _classification(metrics),
         _sweep(metrics),
         f'<section><h2>Figures</h2><div class="figs">{figs}</div></section>',

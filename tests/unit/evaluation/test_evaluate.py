@@ -70,6 +70,10 @@ def test_eval_only_tree_gives_scores_metrics_plots_and_report(trained, tmp_path)
     assert band["band"] == "0-1 s" and (band["n_bonafide"], band["n_spoof"]) == (8, 8)
     assert band["eer"] == pytest.approx(metrics["eer"])
     assert "Errors by recording length at the EER threshold" in page
+    # nor do they hold a second of speech; the tree names no bona fide source
+    (short,) = metrics["short_speech"]
+    assert short["band"] == "0-1 s" and short["n_bonafide"] + short["n_spoof"] == 16
+    assert "per_source" not in metrics and "Below and above 1 s of speech" in page
 
 
 def test_max_files_scores_a_stratified_subset(trained, tmp_path):
