@@ -44,17 +44,21 @@ def training_data(root: Path, attacks: list[str] | None = None) -> tuple[str, st
     ``attacks`` is the recipe's ``data.attacks`` (a protocol that keeps fewer attacks than the
     build's train split holds); None means every attack the build put in train.
     """
+    from spoofscope.localspoof.protocols import PROTOCOLS, UNNAMED_PROTOCOL
+
     info = json.loads((root / "build.json").read_text())
-    built = info.get("seen", ["L01", "L02", "L06"])
+    # the command names the protocol, so it rebuilds the same corpus whatever the default is
+    protocol = PROTOCOLS.get(info.get("protocol", UNNAMED_PROTOCOL))
+    built = info.get("seen", list(protocol.seen))
     seen = [a for a in built if a in attacks] if attacks else built
-    flag = " --seen all" if len(built) == 8 else ""
+    flag = " --seen all" if set(built) == set(protocol.attacks) else ""
     command = (
-        f"spoofscope corpus build --out {root} --size {info['size']}{flag} "
-        f"--workers 2 --seed {info['seed']}"
+        f"spoofscope corpus build --out {root} --protocol {protocol.name} "
+        f"--size {info['size']}{flag} --workers 2 --seed {info['seed']}"
     )
     text = (
-        f"LocalSpoof {info['size']}, train split (train speakers; attacks {', '.join(seen)}); "
-        "model selection on the dev split only"
+        f"LocalSpoof {protocol.name} {info['size']}, train split (train speakers; attacks "
+        f"{', '.join(seen)}); model selection on the dev split only"
     )
     return text, command
 
