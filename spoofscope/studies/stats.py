@@ -95,6 +95,10 @@ def adjust(p_values: Sequence[float], correction: str) -> np.ndarray:
     return out
 
 
+#: the ``--test`` names of :func:`paired_test`
+SEED_TESTS = ("t", "wilcoxon")
+
+
 def paired_test(deltas: Sequence[float], test: str) -> tuple[float, str]:
     """Two-sided p-value of "the mean per-seed difference is zero", and the test's name.
 
@@ -122,7 +126,7 @@ def paired_test(deltas: Sequence[float], test: str) -> tuple[float, str]:
         if not d.any():
             return 1.0, "Wilcoxon signed-rank"
         return float(stats.wilcoxon(d, zero_method="wilcox").pvalue), "Wilcoxon signed-rank"
-    raise ConfigError("--test", f"'{test}' is not one of t, wilcoxon")
+    raise ConfigError("--test", f"'{test}' is not one of {', '.join(SEED_TESTS)}")
 
 
 @dataclass(frozen=True)

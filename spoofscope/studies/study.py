@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from spoofscope.errors import ConfigError, MetricError
+from spoofscope.errors import ConfigError, MetricError, SpoofscopeError
 from spoofscope.evaluation.bootstrap import Resampling
 from spoofscope.studies import report, stats
 from spoofscope.studies.plan import (
@@ -56,6 +56,19 @@ class Statistics:
     test: str = "t"
     resamples: int = 1000
     level: float = 0.95
+
+    def __post_init__(self) -> None:
+        # checked before any run trains: a typo here once surfaced only after the last run
+        if not 0 < self.alpha < 1:
+            raise ConfigError("--alpha", f"must be in (0, 1), got {self.alpha}")
+        if self.correction not in stats.CORRECTIONS:
+            names = ", ".join(stats.CORRECTIONS)
+            raise ConfigError("--correction", f"'{self.correction}' is not one of {names}")
+        if self.test not in stats.SEED_TESTS:
+            names = ", ".join(stats.SEED_TESTS)
+            raise ConfigError("--test", f"'{self.test}' is not one of {names}")
+        if self.resamples < 1:
+            raise ConfigError("--resamples", f"must be at least 1, got {self.resamples}")
 
 
 @dataclass
@@ -239,9 +252,8 @@ def run_ablation(
                 round_runs, engine, say, f"{spec.mode} round {len(greedy_state.rounds) + 1} plan"
             )
             results.update(got)
-            failures += failed
             if failed:
-                raise ConfigError(failed[0][0], f"a run of the round failed: {failed[0][1]}")
+                raise round_failed(len(greedy_state.rounds) + 1, failed)
             all_runs += round_runs
             known += candidates
             greedy_state.advance(_mean_dev_eer(round_runs, got), selection)
@@ -304,6 +316,24 @@ def run_ablation(
         spec.out, f"{spec.features.upper()} ablation ({spec.mode})", analysis, facts, sections
     )
     return StudyResult(analysis, page, failures, extra)
+
+
+def round_failed(round_no: int, failed: Sequence[tuple[str, str]]) -> SpoofscopeError:
+    """The one-line error that stops a greedy selection whose round lost a run.
+
+    A round picks the candidate with the lowest mean dev EER; choosing among the survivors could
+    take a path the full round would not have (the lost run may have been the best), and every
+    later round builds on the choice. So the selection stops, naming the run and its reason;
+    the finished runs stay on disk, and the same command reuses them and retries the rest.
+    """
+    run_dir, why = failed[0]
+    first = why.strip().splitlines()[0] if why.strip() else "no reason given"
+    more = f" (and {len(failed) - 1} more run(s))" if len(failed) > 1 else ""
+    return SpoofscopeError(
+        run_dir,
+        f"greedy round {round_no} stopped{more}: {first}; finished runs are kept and the same "
+        "command retries the rest",
+    )
 
 
 def _mean_dev_eer(runs: Sequence[PlannedRun], results: Mapping[str, Any]) -> dict[str, float]:
@@ -405,13 +435,19 @@ def run_compact(
     statistics: Statistics = Statistics(),
     say: Say = _quiet,
     rounds: int = 30,
+    seeds: int | None = None,
 ) -> StudyResult:
-    """Train the top-k coefficients of an ablation's ranking for each k (same recipe, seeds and
+    """Train the top-k coefficients of an ablation's ranking for each k (same recipe and
     overrides; the run of all coefficients is the ablation's baseline, reused), compare them
     with the baseline, and time each model's forward pass on one thread.
 
+    ``seeds``: how many seeds each model trains with, the recipe's and the next ones as in the
+    ablation (None: the ablation's own seeds). Runs the ablation already has are reused, so
+    more seeds than it had train only the missing baseline seeds and the top-k models.
+
     Raises:
-        ConfigError: not an ablation directory, no ranking in it, or a k outside 1..len(ranking).
+        ConfigError: not an ablation directory, no ranking in it, a k outside 1..len(ranking),
+            or fewer than one seed.
     """
     identity = read_identity(study_dir)
     if identity.get("kind") != "ablation":
@@ -427,7 +463,8 @@ def run_compact(
     selection = Selection(identity["selection_key"], coefficients)
     variants = _unique([selection.baseline(), *(selection.variant(ranking[:k]) for k in ks)])
     recipe, overrides = identity["recipe"], tuple(identity["overrides"])
-    runs = plan(recipe, overrides, variants, identity["seeds"], study_dir)
+    chosen = identity["seeds"] if seeds is None else study_seeds(identity["seeds"][0], seeds)
+    runs = plan(recipe, overrides, variants, chosen, study_dir)
     results, failures = _run_all(runs, engine, say, "compact plan")
     analysis = _analyse(runs, results, variants[0].name, statistics, "keep")
     points = _timings(runs, analysis, variants, ks, ranking, rounds)

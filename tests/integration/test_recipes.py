@@ -89,6 +89,7 @@ def test_there_is_a_recipe_per_system_and_a_cpu_variant_of_each():
         "lfcc-lcnn", "rawnet2", "aasist", "aasist-l", "ssl-aasist", "wav2vec2-linear",
         "paper-cnn-mfcc", "paper-cnn-spectrogram", "modified-cnn", "mobilenetv2-transfer",
         "dual-mobilenetv2", "siamese-cnn-triplet", "siamese-cosine", "whisper-lcnn",
+        "siamese-cnn-triplet-study",
     }  # fmt: skip
     assert {p.stem for p in CPU_RECIPES.values()} == stems
 

@@ -180,3 +180,25 @@ def test_a_directory_of_another_study_is_refused(tmp_path):
     )
     with pytest.raises(ConfigError, match="its recipe differ"):
         write_identity(tmp_path, {"kind": "ablation", "recipe": "b.yaml", "overrides": []})
+
+
+def test_a_greedy_round_that_loses_a_run_stops_in_one_line(tmp_path, monkeypatch, tiny_la_recipe):
+    import spoofscope.studies.study as study
+    from spoofscope.errors import AudioError, SpoofscopeError
+
+    def one_run_fails(runs, engine, on_done=None):
+        lost = next(r for r in runs if r.variant.name == "keep-02")
+        why = AudioError("LA_T_1000003.flac", "truncated FLAC frame\nin block 12")
+        return {}, [(lost, why)]
+
+    monkeypatch.setattr(study, "execute", one_run_fails)
+    spec = study.Ablation(
+        str(tiny_la_recipe), tmp_path, coefficients="1-3", mode="greedy-forward", seeds=1, size=2
+    )
+    with pytest.raises(SpoofscopeError) as caught:
+        study.run_ablation(spec)
+    message = str(caught.value)
+    assert "\n" not in message and "keep-02/seed-7" in message
+    assert "greedy round 1 stopped: LA_T_1000003.flac: truncated FLAC frame;" in message
+    assert "same command retries" in message
+    assert not (tmp_path / "analysis.json").exists()  # no selection reported on a partial round

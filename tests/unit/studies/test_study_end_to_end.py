@@ -87,3 +87,35 @@ def test_compact_reuses_the_baseline_and_times_each_model(local_study):
                for p in points.values())  # fmt: skip
     assert points[1]["parameters"] == points[2]["parameters"]  # same CNN, smaller input
     assert "Compact models" in (local_study / "report.html").read_text()
+
+
+def test_dev_is_scored_once_and_equals_the_detector_path(local_study):
+    """The study's dev scores are the trainer's best-epoch dev pass, which scoring dev again
+    the Detector's way reproduces; a dev_scores.tsv that is not the best checkpoint's is not used."""
+    from spoofscope.evaluation.evaluate import EvalOptions, load_split, score_manifest
+    from spoofscope.evaluation.scorefile import read_scores, write_scores
+    from spoofscope.inference.resolve import load_model
+    from spoofscope.studies.runs import trainer_dev_scores
+    from spoofscope.training.config import load_config
+
+    run = local_study / "runs" / "all" / "seed-7"
+    cfg = load_config(run / "config.yaml")
+    model, card = load_model(run)
+    opts = EvalOptions.for_model(run, max_files=None)
+    dev, _ = load_split(cfg.data.corpus, cfg.data.root, cfg.data.dev_split, cfg.data.max_dev_files)
+    study_dev = read_scores(run / "study" / "dev.tsv")
+    assert study_dev.score.tolist() == read_scores(run / "dev_scores.tsv").score.tolist()
+    detector, _ = score_manifest(model, card, dev, opts)
+    assert list(detector.utt_id) == list(study_dev.utt_id)
+    assert max(abs(a - b) for a, b in zip(detector.score, study_dev.score, strict=True)) < 1e-5
+    # an older best epoch's scores (another threshold) are refused, and dev is scored
+    stale = run.parent / "stale"
+    stale.mkdir()
+    (stale / "dev_scores.tsv").write_text((run / "dev_scores.tsv").read_text())
+    older = read_scores(stale / "dev_scores.tsv")
+    older.score = older.score + 1.0  # the same ranking, another threshold
+    write_scores(stale / "dev_scores.tsv", older)
+    assert trainer_dev_scores(cfg, stale, card, opts, dev) is None
+    assert trainer_dev_scores(cfg, run, card, opts, dev) is not None
+    windows_first = EvalOptions(crop="first")
+    assert trainer_dev_scores(cfg, run, card, windows_first, dev) is None
