@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spoofscope.errors import CorpusError
 from spoofscope.localspoof.plan import ALL_ATTACKS, SEEN_ATTACKS
 from spoofscope.localspoof.protocol_v2 import V2_ATTACKS, V2_SEEN_ATTACKS, V2_VOICES
 from spoofscope.localspoof.sources import VOICES, Voice
@@ -43,3 +44,16 @@ PROTOCOLS.register("v2")(Protocol("v2", V2_VOICES, V2_SEEN_ATTACKS, V2_ATTACKS))
 DEFAULT_PROTOCOL = "v1"
 #: What a ``build.json`` without a ``protocol`` key was built with (every build before names).
 UNNAMED_PROTOCOL = "v1"
+
+
+def voice_of(speaker: str) -> Voice:
+    """The :class:`Voice` with id ``speaker`` in any protocol (v2's hold v1's and the extras').
+
+    Raises:
+        CorpusError: no protocol has the voice.
+    """
+    for _, protocol in PROTOCOLS.items():
+        for voice in protocol.voices:
+            if voice.speaker == speaker:
+                return voice
+    raise CorpusError(f"speaker {speaker}", "not a voice of any LocalSpoof protocol")

@@ -32,8 +32,8 @@ from spoofscope.localspoof.attacks.base import ConversionAttack
 from spoofscope.localspoof.digest import build_digest
 from spoofscope.localspoof.layout import check_build_info, read_manifest
 from spoofscope.localspoof.plan import SPLIT_LETTER, Job
+from spoofscope.localspoof.protocols import voice_of
 from spoofscope.localspoof.rendering import BuildResult, render_and_record
-from spoofscope.localspoof.sources import voice_of
 
 #: Marks the copies' utterance ids (``LS_TV_0000001``), disjoint from a build's ``LS_T_…``.
 ID_MARK = "V"

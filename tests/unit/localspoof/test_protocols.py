@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from spoofscope.cli.localspoof import _seen_list
-from spoofscope.errors import ConfigError, UnknownNameError
+from spoofscope.errors import ConfigError, CorpusError, UnknownNameError
 from spoofscope.localspoof.layout import BUILD_INFO, check_build_info
 from spoofscope.localspoof.plan import ALL_ATTACKS, SEEN_ATTACKS, plan
-from spoofscope.localspoof.protocols import PROTOCOLS, UNNAMED_PROTOCOL
+from spoofscope.localspoof.protocols import PROTOCOLS, UNNAMED_PROTOCOL, voice_of
 from tests.unit.localspoof.test_plan import VOICES, fake_sources
 
 
@@ -81,3 +81,12 @@ def test_a_build_folder_from_before_protocols_had_names_resumes_as_v1(tmp_path: 
     new.mkdir()
     check_build_info(new, {"protocol": "v2", **old}, implied=implied)
     assert json.loads((new / BUILD_INFO).read_text())["protocol"] == "v2"
+
+
+def test_a_voice_is_found_in_whichever_protocol_has_it() -> None:
+    # vocoded copies plan a conversion by the source voice's gender: v2's voices need it too
+    assert voice_of("LS_CARLO").gender == "male"
+    assert voice_of("LS_DREN_BJ").gender == "female" and voice_of("LS_DREN_BJ").split == "train"
+    assert voice_of("LS_GCIN_5").split == "eval"
+    with pytest.raises(CorpusError, match="LS_NOBODY"):
+        voice_of("LS_NOBODY")
