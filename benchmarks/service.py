@@ -137,6 +137,139 @@ def compare_pools(data: list[bytes]) -> None:
         ex.shutdown()
 
 
+def _timed(fn, rounds: int) -> dict:
+    """Median CPU (this thread) and wall milliseconds of ``fn()`` over ``rounds`` calls, after one
+    warm-up call. CPU time is what bounds throughput on a busy shared machine; wall time there
+    also counts the time other processes held the core."""
+    fn()
+    cpu, wall = [], []
+    for _ in range(rounds):
+        c, w = time.thread_time(), time.perf_counter()
+        fn()
+        cpu.append(time.thread_time() - c)
+        wall.append(time.perf_counter() - w)
+    return {
+        "cpu_ms": round(statistics.median(cpu) * 1000, 2),
+        "wall_ms": round(statistics.median(wall) * 1000, 2),
+    }
+
+
+def stages(data: bytes, backend: str, rounds: int) -> dict:
+    """One 4-s upload's service time on one thread, split as the service spends it: decode, VAD,
+    channel, band check, model, result and JSON, audit commit at each durability level; then
+    Detector.score from bytes and as the service calls it (from a private file)."""
+    import torch
+
+    torch.set_num_threads(1)
+    from spoofscope.audio.io import load
+    from spoofscope.audio.vad import speech_activity
+    from spoofscope.inference.detector import Detector
+    from spoofscope.inference.timeline import input_warnings
+    from spoofscope.inference.windows import window_starts
+    from spoofscope.serving.results import result_fields
+    from spoofscope.serving.schemas import ModelRef, ScoreResult
+    from spoofscope.serving.scoring import score_as_file
+    from spoofscope.serving.uploads import Upload
+
+    det = Detector.load("default", backend=backend)
+    wave = load(data, sr=det.sample_rate)
+    samples = np.asarray(wave)
+    coded = det._apply_channel(samples)
+    excerpts = [coded[s : s + det.window] for s in window_starts(len(coded), det.window, det.hop)]
+    detection = det.score(data)
+
+    def respond() -> bytes:  # what FastAPI does with a returned ScoreResult
+        result = ScoreResult(
+            request_id="0" * 32,
+            filename="bench.wav",
+            sha256="0" * 64,
+            model=ModelRef(id="default", version="0" * 16),
+            processing_ms=1.0,
+            **result_fields(detection),
+        )
+        checked = ScoreResult.model_validate(result.model_dump())
+        return json.dumps(checked.model_dump(mode="json")).encode()
+
+    out = {
+        "decode": _timed(lambda: load(data, sr=det.sample_rate), rounds),
+        "vad": _timed(lambda: speech_activity(samples, det.sample_rate), rounds),
+        "channel": _timed(lambda: det._apply_channel(samples), rounds),
+        "band_check": _timed(
+            lambda: input_warnings(samples, det.sample_rate, wave.source_sr, det.model_band), rounds
+        ),
+        f"model ({len(excerpts)} windows)": _timed(lambda: det.score_excerpts(excerpts), rounds),
+        "result_and_json": _timed(respond, rounds),
+    }
+    for level in ("full", "normal"):
+        out[f"audit_commit_{level}"] = _audit_commit(level, rounds)
+    out["detector_score_bytes"] = _timed(lambda: det.score(data), rounds)
+    upload = Upload("bench.wav", data)
+    out["detector_score_as_service"] = _timed(lambda: score_as_file(det, upload, 600.0), rounds)
+    return out
+
+
+def _audit_commit(level: str, rounds: int) -> dict:
+    """One row committed to a fresh SQLite audit log beside the repository (the disk a server's
+    default ``--db`` lives on), as the service commits each request's row."""
+    import datetime as dt
+    import uuid
+
+    from spoofscope.serving.audit import RequestRecord
+
+    def row() -> RequestRecord:
+        return RequestRecord(
+            id=uuid.uuid4().hex,
+            received_at=dt.datetime.now(dt.UTC),
+            client="127.0.0.1",
+            filename="bench.wav",
+            sha256="0" * 64,
+            size_bytes=128_044,
+            status=200,
+            model_id="default",
+            model_version="0" * 16,
+            processing_ms=140.0,
+            duration_s=4.0,
+            score=-1.2,
+            p_spoof=0.3,
+            verdict="bonafide",
+        )
+
+    (ROOT / ".cache").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=ROOT / ".cache") as tmp:
+        log = AuditLog(f"sqlite:///{tmp}/audit.db", synchronous=level)
+        try:
+            return _timed(lambda: log.record([row()]), rounds)
+        finally:
+            log.close()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_at_a_time(server: ServerProcess, data: list[bytes], requests: int) -> dict:
+    """Requests sent one after another: the latency of a request alone, and the CPU the server
+    process spends on each (every thread: event loop, worker, audit writer), whose inverse times
+    the cores is the most a server can answer per second."""
+    load(server.url, data, 4, 1)  # warm the connection path
+    before = _cpu_seconds(server.proc.pid)
+    report = load(server.url, data, requests, 1)
+    cpu_ms = (_cpu_seconds(server.proc.pid) - before) / requests * 1000
+    return {
+        "latency_p50_ms": report["p50_ms"],
+        "server_cpu_ms_per_request": round(cpu_ms, 1),
+        "ceiling_rps_on_2_cores": round(2000 / cpu_ms, 1),
+        "errors": report["errors"],
+    }
+
+
+def uptime() -> str:
+    """The load averages, stated with every figure: the machine is shared."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--requests", type=int, default=500)
@@ -145,11 +278,21 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=4.0)
     ap.add_argument("--url", help="a running server (its audit log is not checked)")
     ap.add_argument("--pools", action="store_true", help="compare thread and process pools")
+    ap.add_argument("--backend", default="torch", help="torch or onnx (the server's --backend)")
+    ap.add_argument("--audit-sync", default="full", help="full or normal (the server's option)")
+    ap.add_argument(
+        "--stages", action="store_true", help="split one request's time; a request alone"
+    )
+    ap.add_argument("--rounds", type=int, default=30, help="rounds per stage with --stages")
     args = ap.parse_args()
     data = clips(16, args.seconds)
     if args.pools:
         compare_pools(data * 2)
         return
+    if args.stages:
+        print(json.dumps({"load_avg": uptime(), "backend": args.backend}))
+        for name, figures in stages(data[0], args.backend, args.rounds).items():
+            print(json.dumps({"stage": name, **figures}))
     if args.url:
         print(
             json.dumps(
@@ -161,11 +304,18 @@ def main() -> None:
             )
         )
         return
-    with tempfile.TemporaryDirectory() as tmp:
+    (ROOT / ".cache").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=ROOT / ".cache") as tmp:
         db = f"sqlite:///{tmp}/audit.db"
         argv = ["--db", db, "--workers", str(args.workers), "--rate-per-minute", "0"]
+        argv += ["--backend", args.backend, "--audit-sync", args.audit_sync]
         with ServerProcess(argv) as server:
+            if args.stages:
+                alone = one_at_a_time(server, data, max(8, args.rounds))
+                print(json.dumps({"stage": "service, one request at a time", **alone}))
+                return
             load(server.url, data, 2 * args.workers, args.workers)  # warm the connections
+            start_load = uptime()
             report = load(server.url, data, args.requests, args.concurrency)
         audit = AuditLog(db)
         counts = Counter(r["id"] for r in audit.requests())
@@ -173,6 +323,8 @@ def main() -> None:
         ids = report.pop("ids")
         report["audited_exactly_once"] = all(counts[i] == 1 for i in ids)
         report["audit_rows"] = sum(counts.values())
+        report |= {"backend": args.backend, "audit_sync": args.audit_sync, "workers": args.workers}
+        report |= {"load_avg_before": start_load, "load_avg_after": uptime()}
         print(json.dumps(report))
 
 

@@ -121,8 +121,8 @@ def build_service(settings: Settings, metrics: ServiceMetrics) -> Service:
     Raises:
         CheckpointError: the model cannot be loaded; ConfigError: the database cannot be used.
     """
-    audit = AuditLog(settings.db_url)
-    pool = ScoringPool(settings.model, settings.worker_count)
+    audit = AuditLog(settings.db_url, synchronous=settings.audit_sync)
+    pool = ScoringPool(settings.model, settings.worker_count, settings.backend)
     return Service(
         settings=settings,
         pool=pool,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -27,6 +28,10 @@ class Settings(BaseModel):
         request_timeout_s: seconds a recording may take to score before the request gets 504.
         max_batch_files: most files in one ``/v1/score/batch`` request.
         cors_origins: origins allowed to call the API from a browser (empty: CORS off).
+        backend: what runs the model: ``torch``, or ``onnx`` (ONNX Runtime).
+        audit_sync: SQLite's ``synchronous`` for the audit log: ``full`` (a returned commit
+            survives power loss) or ``normal`` (it survives the server being killed, not the
+            machine losing power); see :mod:`spoofscope.serving.audit` for the cost of each.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -43,6 +48,17 @@ class Settings(BaseModel):
     request_timeout_s: float = Field(60.0, gt=0)
     max_batch_files: int = Field(16, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
+    backend: str = "torch"
+    audit_sync: Literal["full", "normal"] = "full"
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        from spoofscope.inference.detector import BACKENDS
+
+        if value not in BACKENDS:
+            raise ValueError(f"unknown backend {value!r}; choose one of {', '.join(BACKENDS)}")
+        return value
 
     @field_validator("token")
     @classmethod

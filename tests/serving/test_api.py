@@ -125,6 +125,25 @@ def test_only_suspicious_clips_are_kept(
         assert row["kept_path"] is None
 
 
+def test_the_onnx_backend_scores_as_torch_does(
+    tmp: Path, wav4: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPOOFSCOPE_CACHE", str(tmp / "cache"))
+    with client_for(tmp, backend="onnx", workers=2) as onnx:
+        body = upload(onnx, wav4).json()
+    expected = Detector.load("default").score(wav4)
+    assert body["score"] == pytest.approx(expected.score, rel=2e-4)
+    assert body["verdict"] == expected.verdict
+    # another graph, another version; exported once (not by each worker) into the cache
+    assert body["model"]["version"] == model_version("default", "onnx") != model_version("default")
+    assert len(list((tmp / "cache" / "onnx").glob("*.onnx"))) == 1
+
+
+def test_an_unknown_backend_is_refused_before_anything_loads() -> None:
+    with pytest.raises(ValueError, match="unknown backend 'tensorrt'; choose one of torch, onnx"):
+        Settings(backend="tensorrt")
+
+
 def test_a_recording_without_speech_is_no_speech(client: TestClient) -> None:
     body = upload(client, room_noise_wav(), "missed-call.wav").json()
     assert body["verdict"] == "no-speech"
