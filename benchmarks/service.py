@@ -10,7 +10,31 @@ once in the audit log.
 its own Detector and one torch thread, the choice ``serving/pool.py`` made. Measured on the
 shared 2-core machine (other jobs running): threads 3.42 clips/s, processes 2.51 clips/s.
 
-Usage: ``python benchmarks/service.py [--requests 500] [--concurrency 8] [--workers 2]``.
+``--stages`` splits one 4-s upload's time on one thread and measures the server's CPU per request
+(every thread) sent one at a time: 2 cores divided by it is the ceiling. Measured 2026-12-07 on the
+2-core machine, one torch thread, default model, load average 1.4-1.8 (CPU ms per request):
+
+===================  =====  =====
+stage                torch   onnx
+===================  =====  =====
+decode                0.24   0.24
+VAD                   6.2    5.7
+channel               2.7    2.6
+band check           11.1   11.6
+model (2 windows)    81.4   51.6
+result + JSON         0.05   0.05
+audit commit (full)   0.4    0.4   (0.7 ms wall; 4-10 ms when the disk is busy; normal 0.3)
+Detector.score       102.0  77.8
+server, per request  103.0  84.0   ceiling 19.4 / 23.8 requests/s on 2 cores
+===================  =====  =====
+
+Under load (300 requests, 2 workers, the client on the same 2 cores): torch 14.2 req/s, p95 678
+ms at 8 clients, 13.3 req/s, p95 196 ms at 2; onnx 18.0 req/s, p95 528 ms at 8, 16.5 req/s, p95
+175 ms at 2; 0 errors, every answer audited once. ``--audit-sync normal`` gave 17.9 req/s against
+full's 18.0 (same p95): the fsync waits on the audit thread, not on a core.
+
+Usage: ``python benchmarks/service.py [--requests 500] [--concurrency 8] [--workers 2]
+[--backend onnx] [--audit-sync normal] [--stages]``.
 """
 
 from __future__ import annotations
