@@ -84,9 +84,11 @@ def test_the_correction_changes_a_borderline_call_and_keeps_a_clear_one():
     holm = stats.adjust(raw, "holm")
     assert holm[0] > 0.05 and holm[1] < 0.05 and holm[2] > 0.05
     # a borderline p-value among others that are small too is kept by Benjamini-Hochberg
-    assert stats.adjust([raw[0], 0.03, 0.04], "bh")[0] <= 0.05 < stats.adjust(
-        [raw[0], 0.03, 0.04], "holm"
-    )[0]
+    assert (
+        stats.adjust([raw[0], 0.03, 0.04], "bh")[0]
+        <= 0.05
+        < stats.adjust([raw[0], 0.03, 0.04], "holm")[0]
+    )
 
 
 def test_paired_tests_and_their_limits():
