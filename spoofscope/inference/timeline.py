@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
-from scipy.signal import welch
 
 from spoofscope.errors import ConfigError
 
@@ -93,20 +93,33 @@ BAND_SHARE = 0.75
 #: seconds of the start of a recording the band is measured on: enough to hold speech, few enough
 #: that the measure costs no memory worth counting next to a block of a long file
 BAND_SECONDS = 8
+#: samples per frame of the band estimate (31 Hz bins at 16 kHz)
+BAND_FRAME = 512
 
 
 def effective_band(wave: np.ndarray, sr: int) -> float | None:
     """The frequency, in Hz, above which less than :data:`BAND_ENERGY_FLOOR` of the energy lies
     (None for a recording too short or silent to tell)."""
     x = np.asarray(wave[: BAND_SECONDS * sr], dtype=np.float32)
-    if x.shape[0] < 512 or not np.any(x):
+    if x.shape[0] < BAND_FRAME or not np.any(x):
         return None
-    freqs, power = welch(x, sr, nperseg=512)
-    above = np.cumsum(power[::-1].astype(np.float64))[::-1]  # energy at and above each bin
+    # A band edge needs an average spectrum, not Welch's variance-reduced one: disjoint Hann
+    # frames in one batched FFT cost a fifth of scipy's overlapped, per-segment welch (10 ms of
+    # a served request before), and find the same edge on calls and wideband speech.
+    frames = x[: x.shape[0] // BAND_FRAME * BAND_FRAME].reshape(-1, BAND_FRAME)
+    frames = (frames - frames.mean(axis=1, keepdims=True)) * _hann(BAND_FRAME)
+    power = np.square(np.abs(np.fft.rfft(frames, axis=1))).sum(axis=0, dtype=np.float64)
+    above = np.cumsum(power[::-1])[::-1]  # energy at and above each bin
     total = above[0]
     if total <= 0:
         return None
+    freqs = np.fft.rfftfreq(BAND_FRAME, 1 / sr)
     return float(freqs[np.argmax(above < BAND_ENERGY_FLOOR * total)] or freqs[-1])
+
+
+@lru_cache(maxsize=4)
+def _hann(n: int) -> np.ndarray:
+    return np.hanning(n + 1)[:-1].astype(np.float32)  # periodic, as spectral estimates use
 
 
 def input_warnings(
