@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--hop", type=float, default=0.5)
     parser.add_argument("--chunk-ms", type=float, default=250.0)
     parser.add_argument("--model", default="default")
+    parser.add_argument("--backend", default="torch", help="torch or onnx (ONNX Runtime)")
     parser.add_argument("--shared", default=str(REPO.parent / "shared"))
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -53,7 +54,7 @@ def main() -> None:
     from spoofscope.inference.streaming import StreamingDetector
 
     talk = np.load(Path(args.shared) / "reference" / "aasist" / "inputs.npy")[3:].reshape(-1)
-    detector = Detector.load(args.model, hop_s=args.hop)
+    detector = Detector.load(args.model, backend=args.backend, hop_s=args.hop)
     stream = StreamingDetector(detector, rate=16000)
     chunk = int(16000 * args.chunk_ms / 1000)
     total = int(args.minutes * 60 * 16000)
@@ -67,7 +68,7 @@ def main() -> None:
     latencies += [u.latency_ms for u in stream.close()]
     wall = time.perf_counter() - started
     lat = np.asarray(latencies)
-    print(f"threads per process: 1 (torch), model {args.model}, hop {args.hop} s, "
+    print(f"threads per process: 1, model {args.model} ({args.backend}), hop {args.hop} s, "
           f"chunks {args.chunk_ms:.0f} ms, {args.minutes:g} min of audio in {wall:.0f} s "
           f"(real-time factor {wall / (args.minutes * 60):.4f})")  # fmt: skip
     print(f"updates {lat.size}: latency median {np.median(lat):.1f} ms, "

@@ -1,4 +1,4 @@
-"""Helpers shared by the command modules: JSON printing and the rich console."""
+"""Helpers shared by the command modules: JSON printing, the rich console, shared options."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 import sys
 from typing import Any
 
+import typer
 from rich.console import Console
 
 # One result or error per line, in a pipe and in a narrow terminal alike (soft_wrap), and ids or
@@ -38,3 +39,10 @@ def _finite(obj: Any) -> Any:
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj
+
+
+def backend_option() -> Any:
+    """``--backend torch|onnx``: what runs the model (Detector.load checks the name)."""
+    return typer.Option(
+        "torch", "--backend", help="What runs the model: torch, or onnx (ONNX Runtime)."
+    )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from spoofscope.cli.common import console, err_console, print_json
+from spoofscope.cli.common import backend_option, console, err_console, print_json
 
 if TYPE_CHECKING:
     from spoofscope.inference.detector import Detection
@@ -60,6 +60,7 @@ def detect(
         True, "--vad/--no-vad", help="Check for speech first (no-speech verdicts)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    backend: str = backend_option(),
 ) -> int:
     """Print a verdict (bonafide, spoof, uncertain, too-short, no-speech), p_spoof, score and the
     most suspicious window for each FILE.
@@ -80,6 +81,7 @@ def detect(
 
     detector = Detector.load(
         model,
+        backend=backend,
         uncertain_band=band,
         window_s=window,
         hop_s=hop,

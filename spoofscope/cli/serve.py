@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from spoofscope.cli.common import err_console
+from spoofscope.cli.common import backend_option, err_console
 
 #: Settings fields whose option is not the field's name with dashes
 OPTIONS = {
@@ -48,9 +48,7 @@ def serve(
     cors: list[str] = typer.Option(
         [], "--cors-origin", help="Origin allowed to call the API from a browser (repeatable)."
     ),
-    backend: str = typer.Option(
-        "torch", "--backend", help="What runs the model: torch, or onnx (ONNX Runtime)."
-    ),
+    backend: str = backend_option(),
     audit_sync: str = typer.Option(
         "full",
         "--audit-sync",

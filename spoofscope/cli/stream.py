@@ -13,6 +13,7 @@ from typing import BinaryIO
 import numpy as np
 import typer
 
+from spoofscope.cli.common import backend_option
 from spoofscope.errors import ConfigError, NotAudioError
 
 
@@ -88,6 +89,7 @@ def stream(
         None, "--window", help="Seconds per window (default: the model's crop)."
     ),
     hop: float = typer.Option(0.5, "--hop", help="Seconds between updates."),
+    backend: str = backend_option(),
     pace: bool = typer.Option(
         True, "--pace/--no-pace", help="Play a FILE in real time (--no-pace: as fast as it scores)."
     ),
@@ -104,7 +106,7 @@ def stream(
 
     if chunk_ms <= 0:
         raise ConfigError("--chunk-ms", f"must be positive, got {chunk_ms}")
-    detector = Detector.load(model, window_s=window, hop_s=hop)
+    detector = Detector.load(model, backend=backend, window_s=window, hop_s=hop)
     if source == "-":
         stdin = sys.stdin.buffer
         head = stdin.peek(4)[:4] if hasattr(stdin, "peek") else b""

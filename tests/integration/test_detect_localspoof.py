@@ -48,3 +48,22 @@ def test_silence_and_a_tone_are_no_speech(tmp_path):
     res = run_cli("detect", str(tmp_path / "silence.wav"), str(tmp_path / "tone.wav"))
     assert res.code == 0
     assert [line.split()[0] for line in res.out.splitlines()[:2]] == ["no-speech", "no-speech"]
+
+
+def test_the_onnx_backend_gives_the_same_verdicts():
+    root = tiny_corpus()
+    with open(root / "localspoof.csv", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["split"] == "eval"][:6]
+    paths = [str(root / r["path"]) for r in rows]
+    runs = {b: run_cli("detect", "--json", "--backend", b, *paths) for b in ("torch", "onnx")}
+    assert {r.code for r in runs.values()} == {0}
+    results = {b: json.loads(r.out)["results"] for b, r in runs.items()}
+    assert [d["verdict"] for d in results["onnx"]] == [d["verdict"] for d in results["torch"]]
+    for t, o in zip(results["torch"], results["onnx"], strict=True):
+        assert o["score"] == pytest.approx(t["score"], rel=1e-3, abs=1e-3)
+
+
+def test_an_unknown_backend_is_one_line():
+    res = run_cli("detect", "--backend", "tflite", "x.wav")
+    assert res.code != 0
+    assert "tflite" in res.err and len(res.err.strip().splitlines()) == 1
