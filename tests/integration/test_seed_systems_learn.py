@@ -28,14 +28,15 @@ seed 1 (the test's; the whole file ~100 s)::
     siamese-cosine    0.55 → 0.15   4 s  0.50 → 0.05        0.45 → 0.15
     paper-cnn         0.60 → 0.10   3 s  0.50 → 0.10        0.20 → 0.20 (fails)
     modified-cnn      0.90 → 0.05   3 s  0.10 → 0.05 (fails) 0.90 → 0.00
-    mobilenetv2       0.80 → 0.20  10 s  1.00 → 0.05        0.75 → 0.05
+    mobilenetv2       0.80 → 0.05  17 s  1.00 → 0.05        0.75 → 0.05
     dual-mobilenetv2  0.80 → 0.05  12 s  0.65 → 0.10        1.00 → 0.15
     ssl-linear        0.50 → 0.00   9 s  0.45 → 0.10        0.35 → 0.00
     rawnet2           0.80 → 0.00   7 s  0.50 → 0.00        0.45 → 0.00
     lcnn              0.40 → 0.00   6 s  0.30 → 0.00        0.45 → 0.05
     aasist            1.00 → 0.15  28 s  0.55 → 0.10*       0.35 → 0.15* (gain 0.2: fails)
 
-(* with 5 epochs.) Where another seed fails, its random initialisation already separates the
+(* with 5 epochs.) mobilenetv2 trains 6 epochs: at 5 it reached 0.25, the bar, after the
+feature cache moved selection after the cache (equal features up to float rounding). Where another seed fails, its random initialisation already separates the
 planted classes (untrained 0.1-0.2), or AASIST's margin is one dev file: the seed is fixed so the
 figures above are what a run gives.
 """
@@ -106,9 +107,9 @@ SYSTEMS: dict[str, System] = {
         "mobilenetv2-transfer-localspoof",
         (
             "model.params={frontend_params: {size: [64, 64]}, backbone_weights: none}",
-            "train.epochs=5",
+            "train.epochs=6",
             "train.phases=[{epochs: 1, trainable: head, lr: 1.0e-3},"
-            " {epochs: 4, trainable: 'top:20', lr: 1.0e-3}]",
+            " {epochs: 5, trainable: 'top:20', lr: 1.0e-3}]",
         ),
     ),
     "dual-mobilenetv2": System(

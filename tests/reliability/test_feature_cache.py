@@ -51,12 +51,12 @@ def test_a_file_replaced_with_the_same_size_and_mtime_gets_its_new_features(
     # 4 s of 16-bit PCM in WAV: its size depends on the length only, so other samples keep it
     audio = write(tmp_path / "LA_T_1000137.wav", speech_like(4.0, seed=1))
     assert extract_to_cache(frontend, [audio], cache).computed == 1
-    old = cache.get(frontend.config(), audio)
+    old = cache.get(frontend.cache_config(), audio)
 
     replace_keeping_stat(audio, speech_like(4.0, seed=2, f0=220.0))
     report = extract_to_cache(frontend, [audio], cache)
     assert (report.computed, report.cached) == (1, 0), "the replaced file was served as cached"
-    new = cache.get(frontend.config(), audio)
+    new = cache.get(frontend.cache_config(), audio)
     np.testing.assert_array_equal(new, batch_features(frontend, [load(audio)])[0])
     assert not np.array_equal(new, old)
 

@@ -43,9 +43,16 @@ def sources_found_once() -> Iterator[None]:
     """Every resume here plans from the same installed sources; finding them (``sf.info`` on
     ~6,500 recordings, 6-17 s on two busy cores) once for the module keeps each test a few
     seconds long."""
-    found = discover()
+    found: dict[tuple, list] = {}
+
+    def discover_once(voices: tuple = ()) -> list:
+        # keyed by the protocol's voices: a v2 resume must not plan from v1's sources
+        if voices not in found:
+            found[voices] = discover(voices) if voices else discover()
+        return found[voices]
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build_module, "discover", lambda: found)
+        patch.setattr(build_module, "discover", discover_once)
         yield
 
 
