@@ -35,8 +35,8 @@ seed 1 (the test's; the whole file ~100 s)::
     lcnn              0.40 → 0.00   6 s  0.30 → 0.00        0.45 → 0.05
     aasist            1.00 → 0.15  28 s  0.55 → 0.10*       0.35 → 0.15* (gain 0.2: fails)
 
-(* with 5 epochs.) mobilenetv2 trains 6 epochs: at 5 it reached 0.25, the bar, after the
-feature cache moved selection after the cache (equal features up to float rounding). Where another seed fails, its random initialisation already separates the
+(* with 5 epochs.) mobilenetv2 trains 6 epochs: at 5 it now ends at 0.25, the bar (0.20 when
+first measured; its cause was not traced). Where another seed fails, its random initialisation already separates the
 planted classes (untrained 0.1-0.2), or AASIST's margin is one dev file: the seed is fixed so the
 figures above are what a run gives.
 """
