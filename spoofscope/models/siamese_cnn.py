@@ -133,8 +133,8 @@ class SiameseCNN(FeatureCountermeasure):
 
     def embed(self, wave: Tensor) -> Tensor:
         """``wave: [B, T]`` → L2-normalised embeddings ``[B, embedding_dim]``."""
-        x = F.max_pool2d(self.block1(self.frontend(wave)), 2)
-        x2 = F.max_pool2d(self.block2(x), 2)
+        x = _halve(self.block1(self.frontend(wave)))
+        x2 = _halve(self.block2(x))
         x = self.block3(x2) + self.skip(x2)
         x = self.dropout(self.attention(x))
         return F.normalize(self.project(x.mean(dim=(2, 3))), dim=1)
@@ -164,3 +164,9 @@ class SiameseCNN(FeatureCountermeasure):
         if self.head == "linear":
             return self.classifier(emb)
         return pairwise_logits(emb, self.centroids, self.metric)
+
+
+def _halve(x: Tensor) -> Tensor:
+    """2×2 max-pool, except along a frequency axis already down to one row: a compact model on
+    three coefficients has one row after the first pool, and pooling it again leaves none."""
+    return F.max_pool2d(x, (2 if x.shape[2] > 1 else 1, 2))

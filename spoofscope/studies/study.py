@@ -326,12 +326,17 @@ def round_failed(round_no: int, failed: Sequence[tuple[str, str]]) -> Spoofscope
     later round builds on the choice. So the selection stops, naming the run and its reason;
     the finished runs stay on disk, and the same command reuses them and retries the rest.
     """
+    return runs_failed(f"greedy round {round_no}", failed)
+
+
+def runs_failed(what: str, failed: Sequence[tuple[str, str]]) -> SpoofscopeError:
+    """One line naming the first lost run of ``what`` and its reason (and how many more)."""
     run_dir, why = failed[0]
     first = why.strip().splitlines()[0] if why.strip() else "no reason given"
     more = f" (and {len(failed) - 1} more run(s))" if len(failed) > 1 else ""
     return SpoofscopeError(
         run_dir,
-        f"greedy round {round_no} stopped{more}: {first}; finished runs are kept and the same "
+        f"{what} stopped{more}: {first}; finished runs are kept and the same "
         "command retries the rest",
     )
 
@@ -448,6 +453,8 @@ def run_compact(
     Raises:
         ConfigError: not an ablation directory, no ranking in it, a k outside 1..len(ranking),
             or fewer than one seed.
+        SpoofscopeError: a run failed (one line naming it; the finished runs stay, and the
+            same command retries the rest).
     """
     identity = read_identity(study_dir)
     if identity.get("kind") != "ablation":
@@ -466,6 +473,9 @@ def run_compact(
     chosen = identity["seeds"] if seeds is None else study_seeds(identity["seeds"][0], seeds)
     runs = plan(recipe, overrides, variants, chosen, study_dir)
     results, failures = _run_all(runs, engine, say, "compact plan")
+    if failures:
+        # the trade-off is a curve over every k: one with a point missing reads as a finding
+        raise runs_failed("compact", failures)
     analysis = _analyse(runs, results, variants[0].name, statistics, "keep")
     points = _timings(runs, analysis, variants, ks, ranking, rounds)
     compact_path = Path(study_dir) / COMPACT_FILE

@@ -89,3 +89,13 @@ def test_cli_import_list_and_show(tmp_path, aasist_reference, capsys):
     rc = main(["models", "import", "--arch", "aasist", "--weights",
                str(aasist_reference / "AASIST-L.pth"), "--out", str(tmp_path / "bad")])  # fmt: skip
     assert rc == 2 and "shape mismatch" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("keep", [[4, 5, 8], [4]])
+def test_siamese_cnn_on_a_compact_coefficient_set_embeds(keep):
+    # a compact study's top-3 model: one MFCC row is left after the first pool, and a second
+    # 2x2 pool used to leave none ("Output size is too small")
+    model = MODELS.get("siamese-cnn")(frontend_params={"n_mfcc": 13, "keep": keep}).eval()
+    with torch.no_grad():
+        emb = model.embed(torch.randn(2, 16000) * 0.1)
+    assert emb.shape == (2, 128) and torch.isfinite(emb).all()

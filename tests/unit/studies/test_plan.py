@@ -202,3 +202,31 @@ def test_a_greedy_round_that_loses_a_run_stops_in_one_line(tmp_path, monkeypatch
     assert "greedy round 1 stopped: LA_T_1000003.flac: truncated FLAC frame;" in message
     assert "same command retries" in message
     assert not (tmp_path / "analysis.json").exists()  # no selection reported on a partial round
+
+
+def test_a_compact_study_that_loses_a_run_stops_in_one_line(tmp_path, monkeypatch, tiny_la_recipe):
+    import json
+
+    import spoofscope.studies.study as study
+    from spoofscope.errors import SpoofscopeError
+
+    cfg = study._resolved(str(tiny_la_recipe), ())
+    key = locate_selection(cfg.model_dump(mode="json"), "mfcc", (1, 2, 3)).key
+    write_identity(tmp_path, {
+        "kind": "ablation", "recipe": str(tiny_la_recipe), "overrides": [], "features": "mfcc",
+        "frontends": None, "coefficients": [1, 2, 3], "selection_key": key,
+        "mode": "lofo", "seeds": [7],
+    })  # fmt: skip
+    (tmp_path / study.ANALYSIS_FILE).write_text(json.dumps({"ranking": [2, 1, 3]}))
+
+    def top_one_fails(runs, engine, on_done=None):
+        lost = next(r for r in runs if r.variant.name == "keep-02")
+        return {}, [(lost, RuntimeError("Output size is too small"))]
+
+    monkeypatch.setattr(study, "execute", top_one_fails)
+    with pytest.raises(SpoofscopeError) as caught:
+        study.run_compact(tmp_path, [3, 1])
+    message = str(caught.value)
+    assert "\n" not in message and "keep-02/seed-7" in message
+    assert "compact stopped: Output size is too small;" in message
+    assert not (tmp_path / study.COMPACT_FILE).exists()  # no trade-off curve with a point missing
