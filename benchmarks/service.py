@@ -33,6 +33,12 @@ ms at 8 clients, 13.3 req/s, p95 196 ms at 2; onnx 18.0 req/s, p95 528 ms at 8, 
 175 ms at 2; 0 errors, every answer audited once. ``--audit-sync normal`` gave 17.9 req/s against
 full's 18.0 (same p95): the fsync waits on the audit thread, not on a core.
 
+Since then the band check is one batched FFT over disjoint frames: 2.5 ms per 4-s clip measured
+alone (21 ms for scipy's welch in the same process), so the ceilings above rise by about 9 ms a
+request, to roughly 21 / 27 requests/s; the load figures have not been measured again. At 8
+clients, p95 <= 300 ms and >= 20 requests/s cannot both hold: by Little's law 8 requests in
+flight at 20 requests/s wait 400 ms on average, so the p95 goal needs at most ~5 clients.
+
 Usage: ``python benchmarks/service.py [--requests 500] [--concurrency 8] [--workers 2]
 [--backend onnx] [--audit-sync normal] [--stages]``.
 """
