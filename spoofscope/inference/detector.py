@@ -242,6 +242,16 @@ class Detector:
             return "uncertain"
         return "bonafide" if score >= self.threshold else "spoof"
 
+    def recording_verdict(self, score: float, seconds: float, heard: bool | None) -> str:
+        """The verdict of a recording (or a stream so far) of ``seconds``: ``too-short`` under
+        the minimum, ``no-speech`` when the voice-activity check ran and heard none (``heard``
+        False; None when it did not run), else :meth:`verdict` of its aggregate ``score``."""
+        if seconds < TOO_SHORT_SECONDS:
+            return "too-short"
+        if heard is not None and not heard:
+            return "no-speech"
+        return self.verdict(score)
+
     # -- scoring -----------------------------------------------------------------------------------
 
     @torch.inference_mode()
@@ -446,12 +456,9 @@ class Detector:
         ]
         score = aggregate(per_window, self.aggregate, self.top_k)
         duration = length / sr
-        if duration < TOO_SHORT_SECONDS:
-            verdict = "too-short"
-        elif activity is not None and not activity.has_speech:
-            verdict = "no-speech"
-        else:
-            verdict = self.verdict(score)
+        verdict = self.recording_verdict(
+            score, duration, None if activity is None else activity.has_speech
+        )
         return Detection(
             score=score,
             p_spoof=self.p_spoof(score),

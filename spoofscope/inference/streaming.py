@@ -34,7 +34,7 @@ import numpy as np
 
 from spoofscope.audio.vad import SpeechTracker
 from spoofscope.errors import ConfigError
-from spoofscope.inference.detector import TOO_SHORT_SECONDS, Detector
+from spoofscope.inference.detector import Detector
 from spoofscope.inference.windows import window_starts
 
 #: seconds of audio after a window's end the stream waits for when the model's card names a
@@ -237,12 +237,8 @@ class StreamingDetector:
         score = float(det.score_excerpts([self._excerpt(start, end)])[0])
         speech = self._speech(start, end)
         running = self._aggregate.add(score)
-        if self.samples / self.sr < TOO_SHORT_SECONDS:
-            verdict = "too-short"
-        elif speech is not None and not self._heard:
-            verdict = "no-speech"
-        else:
-            verdict = det.verdict(running)
+        heard = None if speech is None else self._heard
+        verdict = det.recording_verdict(running, self.samples / self.sr, heard)
         return StreamUpdate(
             start_s=start / self.sr,
             end_s=end / self.sr,
