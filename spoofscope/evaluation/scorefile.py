@@ -146,9 +146,9 @@ def read_scores(path: str | os.PathLike, keys_file: str | os.PathLike | None = N
                     path, line, f"expected {width} columns for {fmt}, found {len(cells)}"
                 )
             if fmt == "asvspoof2019":
-                add(line, cells[0], "-", cells[1], cells[2], cells[3])
+                add(line, cells[0], "-", cells[1], _key(cells[2]), cells[3])
             elif fmt == "asvspoof2019-full":
-                add(line, cells[1], cells[0], cells[3], cells[4], cells[5])
+                add(line, cells[1], cells[0], cells[3], _key(cells[4]), cells[5])
             else:
                 add(line, cells[0], "-", "-", None, cells[1])
     out.score = np.asarray(scores, dtype=np.float64)
@@ -157,6 +157,12 @@ def read_scores(path: str | os.PathLike, keys_file: str | os.PathLike | None = N
     if keys_file is not None:
         _merge_keys(out, Path(keys_file))
     return out
+
+
+def _key(cell: str) -> str | None:
+    """A key column's cell; ``-`` is no key (``spoofscope score`` writes it for unlabelled
+    recordings), for a keys file to fill."""
+    return None if cell == "-" else cell
 
 
 def _merge_keys(scores: ScoreSet, keys_file: Path) -> None:

@@ -84,3 +84,13 @@ def test_malformed_files_name_the_line(tmp_path, content, message):
 def test_missing_file(tmp_path):
     with pytest.raises(ScoreFileError, match="no such file"):
         read_scores(tmp_path / "absent.txt")
+
+
+def test_an_unlabelled_asvspoof2019_file_takes_its_keys_from_a_keys_file(tmp_path):
+    # what `spoofscope score --format asvspoof2019` writes for recordings of unknown class
+    path = tmp_path / "cm_scores.txt"
+    path.write_text("LA_E_1000147 - - 1.25\nLA_E_1000273 - - -0.5\n")
+    assert read_scores(path).key == ["", ""]
+    keys = tmp_path / "keys.tsv"
+    keys.write_text("filename\tcm-label\nLA_E_1000147\tbonafide\nLA_E_1000273\tspoof\n")
+    assert read_scores(path, keys_file=keys).key == ["bonafide", "spoof"]
