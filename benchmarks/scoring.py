@@ -18,10 +18,10 @@ min-max. One torch thread per process throughout (OMP_NUM_THREADS=1, set before 
     python benchmarks/scoring.py --files 2000 --rounds 3
 
 Measured 2026-12-07 on the idle 2-core machine (load average ~1), 2000 files, 2 rounds, the
-shipped default: loop 12.19 files/s; workers 1 9.56 files/s, 0.78x the loop (0.76-0.81): the
-spawned worker's start-up and the journal cost a quarter of one process; workers 2 18.04
-files/s, 1.48x (1.48-1.48): two processes on two cores, less that start-up and the parent's
-reading and writing.
+shipped default: loop 12.19 files/s; workers 1 9.56 files/s, 0.78x the loop (0.76-0.81): 45 s more
+than the loop's 164 s, of which the spawned worker's start-up is about 14 s (the rest, passing
+files and results between processes and the journal, is not split here); workers 2 18.04
+files/s, 1.48x (1.48-1.48).
 """
 
 from __future__ import annotations
