@@ -104,7 +104,7 @@ def effective_band(wave: np.ndarray, sr: int) -> float | None:
     if x.shape[0] < BAND_FRAME or not np.any(x):
         return None
     # A band edge needs an average spectrum, not Welch's variance-reduced one: disjoint Hann
-    # frames in one batched FFT cost a fifth of scipy's overlapped, per-segment welch (10 ms of
+    # frames in one batched FFT cost an eighth of scipy's overlapped, per-segment welch (10 ms of
     # a served request before), and find the same edge on calls and wideband speech.
     frames = x[: x.shape[0] // BAND_FRAME * BAND_FRAME].reshape(-1, BAND_FRAME)
     frames = (frames - frames.mean(axis=1, keepdims=True)) * _hann(BAND_FRAME)
