@@ -1,6 +1,7 @@
 """`make demo`: spoofscope's main job on its embedded default, LocalSpoof, step by step.
 
-1. build LocalSpoof tiny (real Debian recordings and local synthesizers; resumes on a second run),
+1. build LocalSpoof tiny, protocol v2 (real Debian recordings and local synthesizers; resumes on a
+   second run),
 2. train a small LFCC-LCNN on its train split for about a minute,
 3. evaluate it on the eval split (unseen attacks included) and write report.html,
 4. score one bona fide and one spoofed eval file with the model the package ships.
@@ -12,6 +13,7 @@ Outputs go to .cache/demo/ (ignored by git).
 from __future__ import annotations
 
 import csv
+import json
 import shlex
 import subprocess
 import sys
@@ -19,9 +21,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / ".cache" / "demo"
-CORPUS = OUT / "localspoof-tiny"
-RUN = OUT / "run-lfcc-lcnn"
-EVAL = OUT / "eval"
+# v2 in the names: a folder from before v2 was the default holds a v1 build, which a v2 build
+# refuses to resume into
+CORPUS = OUT / "localspoof-v2-tiny"
+RUN = OUT / "run-lfcc-lcnn-v2"
+EVAL = OUT / "eval-v2"
 
 
 def step(title: str, *args: str, ok: tuple[int, ...] = (0,)) -> None:
@@ -33,14 +37,25 @@ def step(title: str, *args: str, ok: tuple[int, ...] = (0,)) -> None:
         raise SystemExit(f"demo: step '{title}' failed with exit code {code}")
 
 
+def seen_attacks() -> list[str]:
+    """The attacks of the tiny build's train and dev splits, as its ``build.json`` records them."""
+    return json.loads((CORPUS / "build.json").read_text())["seen"]
+
+
+def unseen_attacks() -> list[str]:
+    """The eval split's attacks that train never holds."""
+    with open(CORPUS / "localspoof.csv", newline="") as fh:
+        attacks = {r["attack"] for r in csv.DictReader(fh) if r["key"] == "spoof"}
+    return sorted(attacks - set(seen_attacks()))
+
+
 def example_files() -> list[str]:
     """One bona fide and one spoof file of the eval split (the spoof from an unseen attack)."""
     with open(CORPUS / "localspoof.csv", newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["split"] == "eval"]
     bona = next(r for r in rows if r["key"] == "bonafide")
-    spoof = next(
-        r for r in rows if r["key"] == "spoof" and r["attack"] not in {"L01", "L02", "L06"}
-    )
+    seen = set(seen_attacks())
+    spoof = next(r for r in rows if r["key"] == "spoof" and r["attack"] not in seen)
     return [str(CORPUS / bona["path"]), str(CORPUS / spoof["path"])]
 
 
@@ -48,13 +63,15 @@ def main() -> None:
     step("What is installed", "info")
     # Exit code 1 means a synthesizer failed on a few texts, which are listed and left out.
     step(
-        "Build LocalSpoof tiny",
+        "Build LocalSpoof tiny (protocol v2)",
         "corpus",
         "build",
         "--out",
         str(CORPUS),
         "--size",
         "tiny",
+        "--protocol",
+        "v2",
         ok=(0, 1),
     )
     step("Check it reads as a released corpus", "corpus", "check", "--corpus", "localspoof",
@@ -73,7 +90,7 @@ def main() -> None:
             "--out", str(RUN), "--overwrite",
         )  # fmt: skip
     step(
-        "Evaluate on the eval split (attacks L03, L04, L05, L07, L08 unseen in training)",
+        f"Evaluate on the eval split (attacks {', '.join(unseen_attacks())} unseen in training)",
         "evaluate", "--model", str(RUN), "--corpus", "localspoof", "--root", str(CORPUS),
         "--split", "eval", "--out", str(EVAL),
     )  # fmt: skip

@@ -91,9 +91,9 @@ def build_command(
     protocol: str | None = typer.Option(
         None,
         "--protocol",
-        help="v1 (11 voices, attacks L01-L08; the shipped default's data; the default) or v2 "
-        "(90 voices, 17 packages, L01-L12; eval sources and six attack families train never "
-        "sees).",
+        help="v2 (the default: 90 voices, 17 packages, L01-L12; eval sources and six attack "
+        "families train never sees) or v1 (11 voices, attacks L01-L08; the earlier figures' "
+        "data).",
     ),
     size: str = typer.Option("small", "--size", help="tiny (~60 files), small (~1,500) or full."),
     attacks: str | None = typer.Option(

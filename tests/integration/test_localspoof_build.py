@@ -18,7 +18,7 @@ from spoofscope.localspoof.digest import (
     read_checksums,
 )
 from spoofscope.localspoof.layout import MANIFEST, PROTOCOL_DIR, PROTOCOL_NAMES
-from tests.fixtures.localspoof import TINY_SEED, tiny_corpus
+from tests.fixtures.localspoof import TINY_PROTOCOL, TINY_SEED, tiny_corpus
 from tests.integration.cli_runner import run_cli
 
 pytestmark = pytest.mark.slow
@@ -83,12 +83,14 @@ def test_killed_build_resumes_to_the_same_corpus(tiny: Path, tmp_path: Path) -> 
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        build(out, size="tiny", workers=2, seed=TINY_SEED, progress=False, on_written=kill_after_25)
+        build(out, size="tiny", workers=2, seed=TINY_SEED, progress=False,
+              on_written=kill_after_25, protocol=TINY_PROTOCOL)  # fmt: skip
     flacs = sorted(out.glob("LA/*/flac/*.flac"))
     assert 25 <= len(flacs) < 60
     assert not list(out.glob("LA/*/flac/.*"))  # no temporary left to count as done
     assert not (out / PROTOCOL_DIR).exists()
-    result = build(out, size="tiny", workers=2, seed=TINY_SEED, progress=False, run_audit=False)
+    result = build(out, size="tiny", workers=2, seed=TINY_SEED, progress=False, run_audit=False,
+                   protocol=TINY_PROTOCOL)  # fmt: skip
     assert result.skipped == len(flacs) and result.rendered == 60 - len(flacs)
     assert protocols(out) == protocols(tiny)
     assert (out / MANIFEST).read_text() == (tiny / MANIFEST).read_text()
@@ -123,7 +125,8 @@ def test_cli_names_the_missing_synthesizer_package(
 
 
 def test_cli_rejects_a_folder_holding_another_build(tiny: Path) -> None:
-    res = run_cli("corpus", "build", "--out", str(tiny), "--size", "tiny", "--seed", "99", "-q")
+    res = run_cli("corpus", "build", "--out", str(tiny), "--size", "tiny", "--seed", "99",
+                  "--protocol", TINY_PROTOCOL, "-q")  # fmt: skip
     assert res.code == 2 and "holds a build" in res.err
 
 

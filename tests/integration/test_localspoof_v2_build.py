@@ -49,8 +49,8 @@ def test_a_tiny_v2_build_draws_v2_voices_and_names_its_protocol(tmp_path: Path) 
     }
     card = (out / "README.md").read_text()
     assert "protocol `v2`" in card and "LS_GCIN_3" in card and "### Split eval" in card
-    # the folder holds a v2 build: resuming it as v1 (the default) is refused, nothing lost
+    # the folder holds a v2 build: resuming it as v1 is refused, nothing lost
     again = run_cli("corpus", "build", "--out", str(out), "--size", "tiny", "--attacks", ATTACKS,
-                    "--seed", "3", "-q")  # fmt: skip
+                    "--seed", "3", "--protocol", "v1", "-q")  # fmt: skip
     assert again.code == 2 and "holds a build" in again.err
     assert json.loads((out / BUILD_INFO).read_text()) == info

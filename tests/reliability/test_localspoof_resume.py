@@ -24,7 +24,7 @@ from spoofscope.localspoof.digest import CHECKSUMS, build_digest, pcm_digest, re
 from spoofscope.localspoof.layout import FAILURES, MANIFEST, PROTOCOL_DIR, read_manifest
 from spoofscope.localspoof.rendering import BuildResult
 from spoofscope.localspoof.sources import discover
-from tests.fixtures.localspoof import TINY_SEED, tiny_corpus
+from tests.fixtures.localspoof import TINY_PROTOCOL, TINY_SEED, tiny_corpus
 from tests.integration.cli_runner import run_cli
 
 pytestmark = pytest.mark.slow
@@ -73,7 +73,13 @@ def cheap_files(root: Path, n: int) -> list[tuple[str, Path]]:
 
 def resume(root: Path, workers: int = 1) -> BuildResult:
     return build(
-        root, size="tiny", workers=workers, seed=TINY_SEED, progress=False, run_audit=False
+        root,
+        size="tiny",
+        workers=workers,
+        seed=TINY_SEED,
+        progress=False,
+        run_audit=False,
+        protocol=TINY_PROTOCOL,
     )
 
 
@@ -157,7 +163,7 @@ def test_cli_names_a_non_audio_file_and_counts_it_apart_from_a_missing_one(
     gone.unlink()
     res = run_cli(
         "corpus", "build", "--out", str(copy), "--size", "tiny", "--seed", str(TINY_SEED),
-        "--no-audit", "-q", "-j", "1",
+        "--protocol", TINY_PROTOCOL, "--no-audit", "-q", "-j", "1",
     )  # fmt: skip
     assert res.code == 0, res.err
     warnings = [line for line in res.out.splitlines() if line.startswith("warning:")]
