@@ -1,6 +1,6 @@
-"""`corpus build --protocol v2` end to end on a tiny build of three cheap attacks: v2's voices and
-packages in their splits, the protocol in build.json and the data card, each split audited, and
-a v1 folder refusing to be resumed as v2."""
+"""`corpus build` (protocol v2, the default) end to end on a tiny build of three cheap attacks:
+v2's voices and packages in their splits, the protocol in build.json and the data card, each
+split audited, and a v2 folder refusing to be resumed as v1."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ ATTACKS = "L01,L06,L11"
 
 def test_a_tiny_v2_build_draws_v2_voices_and_names_its_protocol(tmp_path: Path) -> None:
     out = tmp_path / "v2"
-    args = ("corpus", "build", "--protocol", "v2", "--out", str(out), "--size", "tiny")
+    # no --protocol: v2 is what a plain build makes
+    args = ("corpus", "build", "--out", str(out), "--size", "tiny")
     res = run_cli(*args, "--attacks", ATTACKS, "--workers", "2", "--seed", "3", "-q")
     assert res.code == 0, res.err + res.out
     assert "LocalSpoof v2" in res.out and "split eval" in res.out
