@@ -37,24 +37,23 @@ def step(title: str, *args: str, ok: tuple[int, ...] = (0,)) -> None:
         raise SystemExit(f"demo: step '{title}' failed with exit code {code}")
 
 
-def seen_attacks() -> list[str]:
-    """The attacks of the tiny build's train and dev splits, as its ``build.json`` records them."""
-    return json.loads((CORPUS / "build.json").read_text())["seen"]
+def eval_split() -> tuple[list[dict[str, str]], set[str]]:
+    """The tiny build's eval rows, and the attacks of its train and dev splits (``build.json``)."""
+    with open(CORPUS / "localspoof.csv", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["split"] == "eval"]
+    return rows, set(json.loads((CORPUS / "build.json").read_text())["seen"])
 
 
 def unseen_attacks() -> list[str]:
     """The eval split's attacks that train never holds."""
-    with open(CORPUS / "localspoof.csv", newline="") as fh:
-        attacks = {r["attack"] for r in csv.DictReader(fh) if r["key"] == "spoof"}
-    return sorted(attacks - set(seen_attacks()))
+    rows, seen = eval_split()
+    return sorted({r["attack"] for r in rows if r["key"] == "spoof"} - seen)
 
 
 def example_files() -> list[str]:
     """One bona fide and one spoof file of the eval split (the spoof from an unseen attack)."""
-    with open(CORPUS / "localspoof.csv", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["split"] == "eval"]
+    rows, seen = eval_split()
     bona = next(r for r in rows if r["key"] == "bonafide")
-    seen = set(seen_attacks())
     spoof = next(r for r in rows if r["key"] == "spoof" and r["attack"] not in seen)
     return [str(CORPUS / bona["path"]), str(CORPUS / spoof["path"])]
 
