@@ -27,7 +27,7 @@ app = typer.Typer(
 def _attach_commands() -> None:
     package = importlib.import_module("spoofscope.cli")
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if info.name in {"app", "common"}:
+        if info.name in {"app", "common", "launch"}:
             continue
         module = importlib.import_module(f"spoofscope.cli.{info.name}")
         module.attach(app)

@@ -27,6 +27,7 @@ def collect() -> dict[str, Any]:
     import torch
 
     import spoofscope
+    from spoofscope.allocator import describe
     from spoofscope.corpora import CORPORA
     from spoofscope.features import FRONTENDS
     from spoofscope.inference.resolve import default_model_dir
@@ -43,6 +44,7 @@ def collect() -> dict[str, Any]:
         "version": spoofscope.__version__,
         "torch": torch.__version__,
         "device": "cuda" if torch.cuda.is_available() else "cpu",
+        "allocator": describe(),
         "frontends": FRONTENDS.names(),
         "models": {name: {"params": _count_params(cls)} for name, cls in MODELS.items()},
         "corpora": CORPORA.names(),
@@ -57,6 +59,7 @@ def info(as_json: bool = typer.Option(False, "--json", help="Print one JSON obje
         print_json(data)
         return
     console.print(f"spoofscope {data['version']}  (torch {data['torch']}, device {data['device']})")
+    console.print(f"allocator: {data['allocator']}")
     console.print(f"front-ends ({len(data['frontends'])}): {', '.join(data['frontends']) or '-'}")
     console.print(f"models ({len(data['models'])}):")
     for name, card in data["models"].items():
