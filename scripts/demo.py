@@ -26,13 +26,15 @@ OUT = REPO / ".cache" / "demo"
 CORPUS = OUT / "localspoof-v2-tiny"
 RUN = OUT / "run-lfcc-lcnn-v2"
 EVAL = OUT / "eval-v2"
+#: what the console script runs: the CLI under spoofscope's malloc settings (spoofscope.allocator)
+LAUNCHER = "spoofscope.cli.launch"
 
 
 def step(title: str, *args: str, ok: tuple[int, ...] = (0,)) -> None:
     """Run one CLI call; stop the demo unless its exit code is in ``ok``."""
     shown = [a.replace(str(REPO) + "/", "") for a in args]
     print(f"\n== {title}\n$ spoofscope {shlex.join(shown)}", flush=True)
-    code = subprocess.run([sys.executable, "-m", "spoofscope.cli.app", *args], cwd=REPO).returncode
+    code = subprocess.run([sys.executable, "-m", LAUNCHER, *args], cwd=REPO).returncode
     if code not in ok:
         raise SystemExit(f"demo: step '{title}' failed with exit code {code}")
 

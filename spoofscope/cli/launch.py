@@ -23,3 +23,7 @@ def main() -> int:
     from spoofscope.cli.app import main as run
 
     return run()
+
+
+if __name__ == "__main__":  # python -m spoofscope.cli.launch ... (torchrun, scripts)
+    raise SystemExit(main())

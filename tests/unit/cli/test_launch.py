@@ -1,6 +1,7 @@
 """The installed `spoofscope` script re-executes itself once under the malloc settings.
 
-Run as a user runs it, the console script in a fresh process, with GLIBC_TUNABLES unset.
+Run as a user runs it, the console script in a fresh process, with GLIBC_TUNABLES unset; and as
+torchrun and the demo run it, ``python -m spoofscope.cli.launch``.
 """
 
 from __future__ import annotations
@@ -19,16 +20,21 @@ SCRIPT = Path(sys.executable).parent / "spoofscope"
 pytestmark = pytest.mark.skipif(not SCRIPT.is_file(), reason="needs the installed console script")
 
 
-def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
+def _run(*args: str, command: tuple[str, ...] = (str(SCRIPT),), **env: str):
     base = {k: v for k, v in os.environ.items() if k not in ("GLIBC_TUNABLES", OPT_OUT)}
     return subprocess.run(
-        [str(SCRIPT), *args], capture_output=True, text=True, timeout=120, env={**base, **env}
+        [*command, *args], capture_output=True, text=True, timeout=120, env={**base, **env}
     )
 
 
 @pytest.mark.skipif(not runs_on_glibc(), reason="glibc reads the tunables")
-def test_the_script_runs_under_the_tunables():
-    res = _run("info", "--json")
+@pytest.mark.parametrize(
+    "command",
+    [(str(SCRIPT),), (sys.executable, "-m", "spoofscope.cli.launch")],
+    ids=["script", "module"],
+)
+def test_the_cli_runs_under_the_tunables(command):
+    res = _run("info", "--json", command=command)
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["allocator"] == (
         "glibc malloc, mmap_threshold 1073741824, trim_threshold 4294967296"
