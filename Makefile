@@ -18,8 +18,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# pytest runs under the malloc settings the console script starts with (spoofscope/allocator.py)
 test: lint
-	$(BIN)/python -m pytest -q
+	GLIBC_TUNABLES="$$($(BIN)/python -m spoofscope.allocator)" $(BIN)/python -m pytest -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -77,3 +77,7 @@ def describe(env: Mapping[str, str] | None = None) -> str:
         return f"glibc malloc, system thresholds ({why})"
     shown = ", ".join(f"{name.rsplit('.', 1)[1]} {named[name]}" for name in ours)
     return f"glibc malloc, {shown}"
+
+
+if __name__ == "__main__":  # `make test` starts pytest under the value this prints
+    print((with_tunables(os.environ) or os.environ).get("GLIBC_TUNABLES", ""))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from spoofscope.allocator import OPT_OUT, TUNABLES, describe, runs_on_glibc, with_tunables
@@ -47,3 +51,11 @@ def test_describe_names_what_the_process_started_under():
 
 def test_the_values_are_what_the_benchmark_measured():
     assert TUNABLES == {"glibc.malloc.mmap_threshold": 2**30, "glibc.malloc.trim_threshold": 2**32}
+
+
+def test_the_module_prints_the_value_make_test_starts_pytest_with():
+    env = {k: v for k, v in os.environ.items() if k not in ("GLIBC_TUNABLES", OPT_OUT)}
+    run = subprocess.run(
+        [sys.executable, "-m", "spoofscope.allocator"], capture_output=True, text=True, env=env
+    )
+    assert run.returncode == 0 and run.stdout.strip() == OURS
