@@ -10,8 +10,7 @@ for the next step to reuse; the cost is a resident size that stays near its peak
 shrinking between steps. ``benchmarks/allocator.py`` measures what it buys.
 
 glibc reads these settings from ``GLIBC_TUNABLES`` when a process starts. ``mallopt`` at run time
-takes the same values but left most of the faults in place when measured (the heap it starts from
-was laid out under the old settings), so the console script re-executes itself once with the
+takes the same values but left most of the faults in place when measured (why was not traced), so the console script re-executes itself once with the
 variable set (:mod:`spoofscope.cli.launch`). A library user gets them by starting Python with the
 variable from :func:`with_tunables`; ``SPOOFSCOPE_SYSTEM_MALLOC=1`` keeps the system's defaults.
 """
