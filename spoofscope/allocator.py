@@ -10,8 +10,8 @@ for the next step to reuse; the cost is a resident size that stays near its peak
 shrinking between steps. ``benchmarks/allocator.py`` measures what it buys.
 
 glibc reads these settings from ``GLIBC_TUNABLES`` when a process starts. ``mallopt`` at run time
-takes the same values but left most of the faults in place when measured (why was not traced), so the console script re-executes itself once with the
-variable set (:mod:`spoofscope.cli.launch`). A library user gets them by starting Python with the
+takes the same values but left most of the faults in place when measured (why was not traced),
+so the console script re-executes itself once with the variable set (:mod:`spoofscope.cli.launch`). A library user gets them by starting Python with the
 variable from :func:`with_tunables`; ``SPOOFSCOPE_SYSTEM_MALLOC=1`` keeps the system's defaults.
 """
 
@@ -35,10 +35,9 @@ def _parse(tunables: str) -> dict[str, str]:
     return {name: value for name, _, value in pairs}
 
 
-def opted_out(env: Mapping[str, str] | None = None) -> bool:
-    """Whether ``env`` (default: this process's) asks for the system's malloc settings."""
-    value = (os.environ if env is None else env).get(OPT_OUT, "")
-    return value not in ("", "0")
+def opted_out(env: Mapping[str, str]) -> bool:
+    """Whether ``env`` asks for the system's malloc settings."""
+    return env.get(OPT_OUT, "") not in ("", "0")
 
 
 def with_tunables(env: Mapping[str, str]) -> dict[str, str] | None:
