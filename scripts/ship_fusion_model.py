@@ -193,6 +193,9 @@ def main() -> None:
     command = "python scripts/ship_fusion_model.py " + " ".join(
         f"--member {m} --dev-scores {d}" for m, d in zip(args.member, args.dev_scores, strict=True)
     )
+    if args.dev_root != parser.get_default("dev_root"):
+        # the card's evaluate commands name the root, so its re-run must too
+        command += f" --dev-root {args.dev_root}"
     target = ship_dir(args.name)
     save_checkpoint(
         fusion.eval(),

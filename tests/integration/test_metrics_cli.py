@@ -62,7 +62,13 @@ def test_info_json_has_the_contract_keys():
     assert isinstance(data["frontends"], list) and isinstance(data["corpora"], list)
     for card in data["models"].values():
         assert card["params"] is None or card["params"] > 0
-    shipped = {"default", "aasist-19la", "aasist-l-19la", "lcnn-localspoof-benchmark"}
+    shipped = {
+        "default",
+        "aasist-19la",
+        "aasist-l-19la",
+        "lcnn-localspoof-benchmark",
+        "lcnn-localspoof-v2",
+    }
     assert set(data["pretrained"]) == shipped
     from spoofscope.inference.resolve import checkpoint_dir
 
