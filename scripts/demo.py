@@ -1,6 +1,6 @@
 """`make demo`: spoofscope's main job on its embedded default, LocalSpoof, step by step.
 
-1. build LocalSpoof tiny, protocol v2 (real Debian recordings and local synthesizers; resumes on a
+1. build LocalSpoof tiny, the default protocol (real Debian recordings and local synthesizers; resumes on a
    second run),
 2. train a small LFCC-LCNN on its train split for about a minute,
 3. evaluate it on the eval split (unseen attacks included) and write report.html,
@@ -19,13 +19,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from spoofscope.localspoof.protocols import DEFAULT_PROTOCOL
+
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / ".cache" / "demo"
-# v2 in the names: a folder from before v2 was the default holds a v1 build, which a v2 build
-# refuses to resume into
-CORPUS = OUT / "localspoof-v2-tiny"
-RUN = OUT / "run-lfcc-lcnn-v2"
-EVAL = OUT / "eval-v2"
+# The protocol in the names: a folder made while another protocol was the default holds a build
+# this one refuses to resume into
+CORPUS = OUT / f"localspoof-{DEFAULT_PROTOCOL}-tiny"
+RUN = OUT / f"run-lfcc-lcnn-{DEFAULT_PROTOCOL}"
+EVAL = OUT / f"eval-{DEFAULT_PROTOCOL}"
 #: what the console script runs: the CLI under spoofscope's malloc settings (spoofscope.allocator)
 LAUNCHER = "spoofscope.cli.launch"
 
@@ -64,7 +66,7 @@ def main() -> None:
     step("What is installed", "info")
     # Exit code 1 means a synthesizer failed on a few texts, which are listed and left out.
     step(
-        "Build LocalSpoof tiny (protocol v2)",
+        f"Build LocalSpoof tiny (protocol {DEFAULT_PROTOCOL})",
         "corpus",
         "build",
         "--out",
@@ -72,7 +74,7 @@ def main() -> None:
         "--size",
         "tiny",
         "--protocol",
-        "v2",
+        DEFAULT_PROTOCOL,
         ok=(0, 1),
     )
     step("Check it reads as a released corpus", "corpus", "check", "--corpus", "localspoof",

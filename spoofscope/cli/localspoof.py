@@ -91,9 +91,9 @@ def build_command(
     protocol: str | None = typer.Option(
         None,
         "--protocol",
-        help="v2 (the default: 90 voices, 17 packages, L01-L12; eval sources and six attack "
-        "families train never sees) or v1 (11 voices, attacks L01-L08; the earlier figures' "
-        "data).",
+        help="v3 (the default: v2 with L13, PGHI phase reconstruction, seen in training), v2 "
+        "(90 voices, 17 packages, L01-L12; eval sources and six attack families train never "
+        "sees) or v1 (11 voices, attacks L01-L08; the earlier figures' data).",
     ),
     size: str = typer.Option("small", "--size", help="tiny (~60 files), small (~1,500) or full."),
     attacks: str | None = typer.Option(
@@ -105,7 +105,7 @@ def build_command(
         None,
         "--seen",
         help="Attacks of train/dev: comma-separated ids or `all` (default the protocol's: "
-        "v1 L01,L02,L06, v2 L01,L02,L04,L06,L08,L12; `all` is the data of a model to ship, "
+        "v1 L01,L02,L06, v2 L01,L02,L04,L06,L08,L12, v3 v2's and L13; `all` is the data of a model to ship, "
         "eval speakers still unseen).",
     ),
     workers: int = typer.Option(

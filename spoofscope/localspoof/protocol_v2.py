@@ -1,9 +1,7 @@
-"""LocalSpoof protocol v2 as proposed: its bona fide voices with their splits, and its attacks.
+"""LocalSpoof protocol v2: its bona fide voices with their splits, and its attacks.
 
-The build does not use it yet: :mod:`spoofscope.localspoof.plan` builds protocol v1. Switching
-means planning from ``discover(V2_VOICES)`` with :data:`V2_SEEN_ATTACKS` for train and dev and
-:data:`V2_ATTACKS` for eval (``plan.attacks_by_split`` takes its eval attacks from v1's
-``ALL_ATTACKS`` today).
+:mod:`spoofscope.localspoof.protocols` names it (``corpus build --protocol v2``); protocol v3 has
+the same voices and splits, with one more attack seen in training.
 
 Protocol v1 (:data:`spoofscope.localspoof.sources.VOICES`) has four training voices from three
 packages; a detector trained on it learns those voices and scores unseen people as spoofs. v2

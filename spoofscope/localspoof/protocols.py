@@ -1,8 +1,8 @@
 """LocalSpoof protocols by name: which voices a build draws from and which attacks each split holds.
 
-``v2`` (:mod:`spoofscope.localspoof.protocol_v2`, the default) has 90 voices from 17 packages and
-twelve attack families, so that eval holds sources, recording chains and attacks train never
-sees. ``v1`` (eleven voices, eight attack families) is the benchmark of the earlier figures and
+``v3`` (the default) is ``v2`` (:mod:`spoofscope.localspoof.protocol_v2`) with a thirteenth
+attack family seen in training. ``v2`` has 90 voices from 17 packages and twelve attack families,
+so that eval holds sources, recording chains and attacks train never sees. ``v1`` (eleven voices, eight attack families) is the benchmark of the earlier figures and
 models; it stays buildable so they stay comparable. A build names its protocol (``corpus build
 --protocol``) and records it in ``build.json``; folders built before protocols had names are v1
 builds.
@@ -40,9 +40,14 @@ class Protocol:
 PROTOCOLS: Registry[Protocol] = Registry("LocalSpoof protocol")
 PROTOCOLS.register("v1")(Protocol("v1", VOICES, SEEN_ATTACKS, ALL_ATTACKS))
 PROTOCOLS.register("v2")(Protocol("v2", V2_VOICES, V2_SEEN_ATTACKS, V2_ATTACKS))
+#: v3 is v2's data step of 2026-12-07 (#37): the same voices and splits, and a thirteenth family,
+#: L13 (PGHI phase reconstruction), seen in train and dev. v2's train held no copy-synthesis of the
+#: phase-reconstruction kind, and L07 (Griffin-Lim, unseen) was its largest eval loss; L07 stays
+#: unseen, so whether one phase-reconstruction family teaches another is what eval measures.
+PROTOCOLS.register("v3")(Protocol("v3", V2_VOICES, (*V2_SEEN_ATTACKS, "L13"), (*V2_ATTACKS, "L13")))
 
 #: What ``corpus build`` makes without ``--protocol``.
-DEFAULT_PROTOCOL = "v2"
+DEFAULT_PROTOCOL = "v3"
 #: What a ``build.json`` without a ``protocol`` key was built with (every build before names).
 UNNAMED_PROTOCOL = "v1"
 

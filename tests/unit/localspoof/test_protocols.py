@@ -1,5 +1,6 @@
 """LocalSpoof protocols by name: v1 as the shipped default knew it, v2 with its own voices,
-seen attacks and eval-only families, and build folders made before protocols had names."""
+seen attacks and eval-only families, v3 (v2 and one more seen family), and build folders made
+before protocols had names."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from spoofscope.cli.localspoof import _seen_list
 from spoofscope.errors import ConfigError, CorpusError, UnknownNameError
 from spoofscope.localspoof.layout import BUILD_INFO, check_build_info
 from spoofscope.localspoof.plan import ALL_ATTACKS, SEEN_ATTACKS, plan
-from spoofscope.localspoof.protocols import PROTOCOLS, UNNAMED_PROTOCOL, voice_of
+from spoofscope.localspoof.protocols import (
+    DEFAULT_PROTOCOL,
+    PROTOCOLS,
+    UNNAMED_PROTOCOL,
+    voice_of,
+)
 from tests.unit.localspoof.test_plan import VOICES, fake_sources
 
 
@@ -54,9 +60,17 @@ def test_a_v2_plan_shows_train_only_the_seen_families_and_eval_all_twelve() -> N
     )
 
 
+def test_v3_is_v2_with_pghi_seen_in_training_and_griffin_lim_still_unseen() -> None:
+    v2, v3 = PROTOCOLS.get("v2"), PROTOCOLS.get("v3")
+    assert v3.voices == v2.voices
+    assert v3.seen == (*v2.seen, "L13") and v3.attacks == (*v2.attacks, "L13")
+    assert "L07" in set(v3.attacks) - set(v3.seen)
+    assert DEFAULT_PROTOCOL == "v3"
+
+
 def test_unknown_protocol_and_an_attack_outside_the_protocol_are_refused() -> None:
-    with pytest.raises(UnknownNameError, match="v3"):
-        PROTOCOLS.get("v3")
+    with pytest.raises(UnknownNameError, match="v9"):
+        PROTOCOLS.get("v9")
     v1 = PROTOCOLS.get("v1")
     with pytest.raises(ConfigError, match="without an attack"):
         # L12 is not v1's: a v1 build asked for it alone has no attack left
