@@ -5,13 +5,17 @@ Each round starts one process per setting, in alternating order, for each recipe
 builds the recipe's model, runs ``--warmup`` steps, then times ``--steps`` steps: a training step
 (forward, backward, Adam on ``data.batch_size`` crops of ``data.crop_samples``) or, with
 ``--score``, a scoring batch (``data.eval_batch_size`` crops under ``inference_mode``, as the dev
-pass and the Detector score). It reports its median step and the user and system CPU seconds of
-the whole process. The ratio of the two settings' medians is taken within each round, and the
-median ratio is printed with its range over the rounds. Two torch threads per process, one
-process at a time; run it on otherwise idle cores.
+pass and the Detector score) or, with ``--detect MODEL``, ``Detector.score`` of a 60-s file of
+real speech (the AASIST reference inputs, tiled) with a shipped model, on one thread as
+benchmarks/detection.py times it, its step printed as a real-time factor. It reports its median
+step and the user and system CPU seconds of the whole process. The ratio of the two settings'
+medians is taken within each round, and the median ratio is printed with its range over the
+rounds. Two torch threads per process (one with ``--detect``), one process at a time; run it on
+otherwise idle cores.
 
-Usage: ``python benchmarks/allocator.py [--rounds 5] [--steps 10] [--score] [RECIPE ...]``
-(default recipes: the two members of the shipped default, as retrained on LocalSpoof v2).
+Usage: ``python benchmarks/allocator.py [--rounds 5] [--steps 10] [--score | --detect MODEL]
+[RECIPE ...]`` (default recipes: the two members of the shipped default, as retrained on
+LocalSpoof v2).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from pathlib import Path
 from spoofscope.allocator import OPT_OUT, with_tunables
 
 REPO = Path(__file__).resolve().parents[1]
+REFERENCE = Path(os.environ.get("SPOOFSCOPE_SHARED", REPO.parent / "shared")) / "reference"
+DETECT_SECONDS = 60
 DEFAULT_RECIPES = [
     "configs/default/lcnn-localspoof-v2-2s.yaml",
     "configs/default/phasegram512-lcnn-localspoof-v2-paired-2s.yaml",
@@ -40,18 +46,31 @@ from models import train_step
 from spoofscope.training.build import build_model
 from spoofscope.training.config import load_config
 
-torch.set_num_threads(2)
+torch.set_num_threads(1 if {detect!r} else 2)
 torch.manual_seed(0)
-cfg = load_config({recipe!r}, need_root=False)
-model = build_model(cfg)
-if {score!r}:
+if {detect!r}:
+    import tempfile
+    import numpy as np
+    import soundfile as sf
+    from spoofscope.inference.detector import Detector
+    detector = Detector.load({detect!r})
+    speech = np.load({inputs!r})[3:].reshape(-1)
+    wave = np.tile(speech, {seconds} * 16000 // speech.size + 1)[: {seconds} * 16000]
+    path = tempfile.mkdtemp() + "/call.wav"
+    sf.write(path, wave, 16000, subtype="PCM_16")
+    def step():
+        return detector.score(path)
+elif {score!r}:
+    cfg = load_config({recipe!r}, need_root=False)
+    model = build_model(cfg)
     model.eval()
     wave = torch.randn(cfg.data.eval_batch_size, cfg.data.crop_samples) * 0.05
     def step():
         with torch.inference_mode():
             return model(wave)
 else:
-    step = train_step(model, torch.randn(cfg.data.batch_size, cfg.data.crop_samples) * 0.05)
+    cfg = load_config({recipe!r}, need_root=False)
+    step = train_step(build_model(cfg), torch.randn(cfg.data.batch_size, cfg.data.crop_samples) * 0.05)
 for _ in range({warmup}):
     step()
 times = []
@@ -78,6 +97,9 @@ def run_child(recipe: str, env: dict[str, str], args: argparse.Namespace) -> dic
         bench=str(REPO / "benchmarks"),
         recipe=recipe,
         score=args.score,
+        detect=args.detect,
+        inputs=str(REFERENCE / "aasist" / "inputs.npy"),
+        seconds=DETECT_SECONDS,
         warmup=args.warmup,
         steps=args.steps,
     )
@@ -94,14 +116,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--score", action="store_true", help="time scoring batches instead")
+    parser.add_argument("--detect", metavar="MODEL", help="time Detector.score with MODEL instead")
     args = parser.parse_args(argv)
     envs = environments()
     kind = "scoring batch" if args.score else "training step"
+    threads = 2
+    if args.detect:
+        kind, threads = f"Detector.score of a {DETECT_SECONDS}-s file, {args.detect}", 1
     print(
         f"{kind}; {args.rounds} rounds, {args.warmup} warm-up + {args.steps} timed steps per "
-        "process, 2 torch threads, one process at a time"
+        f"process, {threads} torch thread(s), one process at a time"
     )
-    for recipe in args.recipes:
+    for recipe in [args.detect] if args.detect else args.recipes:
         ratios, rows = [], {name: [] for name in envs}
         for r in range(args.rounds):
             order = list(envs) if r % 2 == 0 else list(envs)[::-1]
@@ -113,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, results in rows.items():
             med = statistics.median(x["median"] for x in results)
             share = statistics.median(x["system"] / (x["user"] + x["system"]) for x in results)
-            print(f"  {name:<9} {med:.3f} s/step, kernel share of CPU time {share:.0%}")
+            rtf = f" (RTF {med / DETECT_SECONDS:.4f})" if args.detect else ""
+            print(f"  {name:<9} {med:.3f} s/step{rtf}, kernel share of CPU time {share:.0%}")
         print(
             f"  system/tunables: {statistics.median(ratios):.2f}x "
             f"[{min(ratios):.2f}, {max(ratios):.2f}] over {args.rounds} rounds",
