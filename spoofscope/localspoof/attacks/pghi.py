@@ -6,8 +6,8 @@ the gradient of the log-magnitude, so the phase is integrated outward from the l
 always continuing from the loudest one reached so far. It is the phase-reconstruction family of
 copy-synthesis, like L07 (Griffin-Lim), but it makes no iterations and starts from no random
 phase, so its artefacts are its own: L13 is seen in training under protocol v3 while L07 stays
-unseen. Half the files start from a mel spectrogram (the input of a neural vocoder), half from the
-full linear magnitude quantised to 80 dB of range.
+unseen. Three files in four start from a mel spectrogram (the input of a neural vocoder), the
+fourth from the full linear magnitude; either is floored at 80 dB below its peak.
 
 The phase convention here is the window-centred one (each frame's phase measured at its centre);
 :func:`pghi_phase` converts to librosa's, which measures it at the frame's first sample.
