@@ -60,17 +60,17 @@ if {detect!r}:
     sf.write(path, wave, 16000, subtype="PCM_16")
     def step():
         return detector.score(path)
-elif {score!r}:
-    cfg = load_config({recipe!r}, need_root=False)
-    model = build_model(cfg)
-    model.eval()
-    wave = torch.randn(cfg.data.eval_batch_size, cfg.data.crop_samples) * 0.05
-    def step():
-        with torch.inference_mode():
-            return model(wave)
 else:
     cfg = load_config({recipe!r}, need_root=False)
-    step = train_step(build_model(cfg), torch.randn(cfg.data.batch_size, cfg.data.crop_samples) * 0.05)
+    model = build_model(cfg)
+    if {score!r}:
+        model.eval()
+        wave = torch.randn(cfg.data.eval_batch_size, cfg.data.crop_samples) * 0.05
+        def step():
+            with torch.inference_mode():
+                return model(wave)
+    else:
+        step = train_step(model, torch.randn(cfg.data.batch_size, cfg.data.crop_samples) * 0.05)
 for _ in range({warmup}):
     step()
 times = []
