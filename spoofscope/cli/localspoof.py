@@ -91,7 +91,8 @@ def build_command(
     protocol: str | None = typer.Option(
         None,
         "--protocol",
-        help="v3 (the default: v2 with L13, PGHI phase reconstruction, seen in training), v2 "
+        help="v4 (the default: v3 with L14, partial spoofs, seen in training), v3 (v2 with L13, "
+        "PGHI phase reconstruction, seen in training), v2 "
         "(90 voices, 17 packages, L01-L12; eval sources and six attack families train never "
         "sees) or v1 (11 voices, attacks L01-L08; the earlier figures' data).",
     ),
@@ -105,7 +106,8 @@ def build_command(
         None,
         "--seen",
         help="Attacks of train/dev: comma-separated ids or `all` (default the protocol's: "
-        "v1 L01,L02,L06, v2 L01,L02,L04,L06,L08,L12, v3 v2's and L13; `all` is the data of a model to ship, "
+        "v1 L01,L02,L06, v2 L01,L02,L04,L06,L08,L12, v3 v2's and L13, v4 v3's and L14; `all` is the "
+        "data of a model to ship, "
         "eval speakers still unseen).",
     ),
     workers: int = typer.Option(

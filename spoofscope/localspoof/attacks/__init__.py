@@ -1,4 +1,4 @@
-"""LocalSpoof attacks L01-L13, one module each, registered by id (``ATTACKS.get("L05")``).
+"""LocalSpoof attacks L01-L14, one module each, registered by id (``ATTACKS.get("L05")``).
 
 The registry holds attack classes; instantiate one to plan and render with it.
 """

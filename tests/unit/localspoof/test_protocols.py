@@ -1,5 +1,5 @@
 """LocalSpoof protocols by name: v1 as the shipped default knew it, v2 with its own voices,
-seen attacks and eval-only families, v3 (v2 and one more seen family), and build folders made
+seen attacks and eval-only families, v3 (v2 and one more seen family), v4 (v3 and partial spoofs), and build folders made
 before protocols had names."""
 
 from __future__ import annotations
@@ -65,7 +65,14 @@ def test_v3_is_v2_with_pghi_seen_in_training_and_griffin_lim_still_unseen() -> N
     assert v3.voices == v2.voices
     assert v3.seen == (*v2.seen, "L13") and v3.attacks == (*v2.attacks, "L13")
     assert "L07" in set(v3.attacks) - set(v3.seen)
-    assert DEFAULT_PROTOCOL == "v3"
+
+
+def test_v4_is_v3_with_partial_spoofs_seen_in_training_and_is_the_default() -> None:
+    v3, v4 = PROTOCOLS.get("v3"), PROTOCOLS.get("v4")
+    assert v4.voices == v3.voices
+    assert v4.seen == (*v3.seen, "L14") and v4.attacks == (*v3.attacks, "L14")
+    assert set(v4.attacks) - set(v4.seen) == set(v3.attacks) - set(v3.seen)
+    assert DEFAULT_PROTOCOL == "v4"
 
 
 def test_unknown_protocol_and_an_attack_outside_the_protocol_are_refused() -> None:
