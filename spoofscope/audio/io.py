@@ -37,8 +37,13 @@ from spoofscope import errors
 # Magic numbers of containers libsndfile reads: a file that starts with one of these but fails to
 # decode is damaged, not "not audio".
 _SNDFILE_MAGIC = (b"RIFF", b"RIFX", b"RF64", b"fLaC", b"OggS", b"FORM", b"ID3", b".snd", b"caff")
-# Containers we hand to ffmpeg instead (checked at offset 4 for MP4's 'ftyp').
-_FFMPEG_MAGIC = (b"\x1a\x45\xdf\xa3",)  # Matroska / WebM
+# Containers we hand to ffmpeg instead (checked at offset 4 for MP4's 'ftyp'): Matroska / WebM,
+# ASF (WMA, the GUID its header object starts with), AMR.
+_FFMPEG_MAGIC = (
+    b"\x1a\x45\xdf\xa3",
+    b"\x30\x26\xb2\x75\x8e\x66\xcf\x11",
+    b"#!AMR",
+)
 _MP3_SYNC = (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2", b"\xff\xe3")
 
 SILENCE_DBFS = -60.0  # below this RMS a recording is flagged "silent"
@@ -174,9 +179,16 @@ def _read_head(source: Source, n: int = 64) -> bytes:
     return head
 
 
+def _is_adts(head: bytes) -> bool:
+    """Whether ``head`` starts with an ADTS frame (raw AAC): a 12-bit sync and layer 00, which
+    tells it from an MP3 frame header (layer bits 01-11)."""
+    return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0
+
+
 def _needs_ffmpeg(head: bytes) -> bool:
-    """Whether a file starting with ``head`` is a container only ffmpeg decodes (MP4, WebM)."""
-    return head[4:8] == b"ftyp" or head.startswith(_FFMPEG_MAGIC)
+    """Whether a file starting with ``head`` is a container only ffmpeg decodes (MP4, WebM, WMA,
+    AMR, raw AAC)."""
+    return head[4:8] == b"ftyp" or head.startswith(_FFMPEG_MAGIC) or _is_adts(head)
 
 
 def _wav_truncated(path: Path) -> bool:
