@@ -221,6 +221,24 @@ def frame_rms_db(wave: np.ndarray, sr: int, frame_s: float = 0.02) -> np.ndarray
     return 10 * np.log10(np.mean(blocks**2, axis=1) + 1e-12)
 
 
+def active_range(
+    wave: np.ndarray,
+    sr: int,
+    threshold_db: float = -35.0,
+    frame_s: float = 0.02,
+    keep_s: float = 0.0,
+) -> tuple[int, int]:
+    """The samples [start, stop) :func:`trim_silence` keeps (all of ``wave`` when no frame is
+    above the threshold)."""
+    levels = frame_rms_db(wave, sr, frame_s)
+    if levels.size == 0:
+        return 0, len(wave)
+    active = np.flatnonzero(levels > levels.max() + threshold_db)
+    n = round(frame_s * sr)
+    keep = round(keep_s * sr)
+    return max(0, active[0] * n - keep), min(len(wave), (active[-1] + 1) * n + keep)
+
+
 def trim_silence(
     wave: np.ndarray,
     sr: int,
@@ -240,14 +258,7 @@ def trim_silence(
     Returns:
         The trimmed samples; the input unchanged when no frame is above the threshold.
     """
-    levels = frame_rms_db(wave, sr, frame_s)
-    if levels.size == 0:
-        return wave
-    active = np.flatnonzero(levels > levels.max() + threshold_db)
-    n = round(frame_s * sr)
-    keep = round(keep_s * sr)
-    start = max(0, active[0] * n - keep)
-    stop = min(len(wave), (active[-1] + 1) * n + keep)
+    start, stop = active_range(wave, sr, threshold_db, frame_s, keep_s)
     return wave[start:stop]
 
 

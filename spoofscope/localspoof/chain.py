@@ -17,10 +17,10 @@ import numpy as np
 
 from spoofscope.audio.channel import (
     TELEPHONE_SR,
+    active_range,
     apply_codec,
     normalise_loudness,
     telephone_band,
-    trim_silence,
 )
 from spoofscope.audio.io import resample
 
@@ -37,10 +37,9 @@ def telephone_chain(wave: np.ndarray, sr: int, seed: int) -> np.ndarray:
 
     ``seed`` fixes the noise floor, so a file renders the same on every run.
     """
-    x = np.asarray(wave, dtype=np.float32)
-    x = telephone_band(resample(x, sr, TELEPHONE_SR) if sr != TELEPHONE_SR else x, TELEPHONE_SR)
-    x = trim_silence(x, TELEPHONE_SR, threshold_db=TRIM_DB)
-    x = normalise_loudness(x, TELEPHONE_SR, target_dbfs=TARGET_DBFS)
+    x = _band(wave, sr)
+    start, stop = active_range(x, TELEPHONE_SR, threshold_db=TRIM_DB)
+    x = normalise_loudness(x[start:stop], TELEPHONE_SR, target_dbfs=TARGET_DBFS)
     pad = int(PAD_S * TELEPHONE_SR)
     x = np.pad(x, (pad, pad))
     rng = np.random.default_rng(seed)
@@ -52,3 +51,24 @@ def telephone_chain(wave: np.ndarray, sr: int, seed: int) -> np.ndarray:
     x = apply_codec(x + floor, TELEPHONE_SR, "mulaw")
     y = resample(x, TELEPHONE_SR, STORE_SR)
     return np.clip(y, -1.0, 32767 / 32768).astype(np.float32)
+
+
+def _band(wave: np.ndarray, sr: int) -> np.ndarray:
+    """Step 1 of the chain: ``wave`` at 8 kHz in the telephone band."""
+    x = np.asarray(wave, dtype=np.float32)
+    return telephone_band(resample(x, sr, TELEPHONE_SR) if sr != TELEPHONE_SR else x, TELEPHONE_SR)
+
+
+def kept_range_s(wave: np.ndarray, sr: int) -> tuple[float, float]:
+    """The part of ``wave`` the chain keeps, in seconds: what its silence trimming leaves."""
+    start, stop = active_range(_band(wave, sr), TELEPHONE_SR, threshold_db=TRIM_DB)
+    return start / TELEPHONE_SR, stop / TELEPHONE_SR
+
+
+def stored_offset_s(wave: np.ndarray, sr: int) -> float:
+    """Seconds to add to a time in ``wave`` to find it in the file the chain makes of it.
+
+    The chain cuts the leading silence and pads a fixed silence, so the file is shifted; this is
+    how a span located in the input (a partial spoof's synthetic stretch) is located in the file.
+    """
+    return int(PAD_S * TELEPHONE_SR) / TELEPHONE_SR - kept_range_s(wave, sr)[0]

@@ -26,6 +26,8 @@ PROTOCOL_NAMES = {
 MANIFEST = "localspoof.csv"
 BUILD_INFO = "build.json"
 FAILURES = "failures.tsv"
+#: Where each partial spoof's synthetic stretch lies in its file: utt_id, start_s, end_s.
+PARTIAL_SPANS = "partial_spans.tsv"
 CSV_COLUMNS = (
     "utt_id", "path", "key", "speaker", "attack", "split", "language", "source_package",
     "source_file", "synthesizer", "settings", "text", "channel",

@@ -28,11 +28,12 @@ from spoofscope.errors import CorpusError, SpoofscopeError
 from spoofscope.localspoof.atomic import remove_temporaries, write_atomic, write_text_atomic
 from spoofscope.localspoof.attacks import ATTACKS
 from spoofscope.localspoof.attacks.base import TtsAttack
-from spoofscope.localspoof.chain import STORE_SR, telephone_chain
+from spoofscope.localspoof.chain import STORE_SR, stored_offset_s, telephone_chain
 from spoofscope.localspoof.digest import check_files, corpus_digest, read_checksums, write_checksums
 from spoofscope.localspoof.layout import (
     FAILURES,
     MANIFEST,
+    PARTIAL_SPANS,
     PROTOCOL_DIR,
     PROTOCOL_NAMES,
     audio_path,
@@ -52,32 +53,69 @@ def write_flac(path: Path, wave: np.ndarray, sr: int = STORE_SR) -> None:
     write_atomic(path, lambda tmp: sf.write(tmp, wave, sr, format="FLAC", subtype="PCM_16"))
 
 
-def render(job: Job) -> np.ndarray:
-    """Make ``job``'s audio and pass it through the common channel; float32 [T] at 16 kHz.
+#: A span of a stored file, in seconds: where a partial spoof's synthetic stretch lies.
+Span = tuple[float, float]
+
+
+def _made(job: Job) -> tuple[np.ndarray, int, Span | None]:
+    """``job``'s audio before the channel, its rate, and where in it the synthetic audio lies
+    when that is only part of it."""
+    settings = json.loads(job.settings)
+    if job.attack == BONAFIDE:
+        return (*decode(job.source_file), None)
+    attack = ATTACKS.get(job.attack)()
+    if isinstance(attack, TtsAttack):
+        return (*attack.synthesize(job.text, settings), None)
+    source = decode(job.source_file)
+    wave, sr = attack.convert(*source, settings)
+    return wave, sr, attack.synthetic_span(*source, settings)
+
+
+def render_with_span(job: Job) -> tuple[np.ndarray, Span | None]:
+    """Make ``job``'s audio and pass it through the common channel: float32 [T] at 16 kHz, and
+    for a partial spoof where its synthetic stretch lies in that file (the channel's trimming
+    and padding shift it).
 
     Raises:
         AudioError: when a source cannot be decoded or a synthesizer fails.
     """
-    settings = json.loads(job.settings)
-    if job.attack == BONAFIDE:
-        wave, sr = decode(job.source_file)
-    else:
-        attack = ATTACKS.get(job.attack)()
-        if isinstance(attack, TtsAttack):
-            wave, sr = attack.synthesize(job.text, settings)
-        else:
-            wave, sr = attack.convert(*decode(job.source_file), settings)
-    return telephone_chain(wave, sr, job.seed)
+    wave, sr, span = _made(job)
+    stored = telephone_chain(wave, sr, job.seed)
+    if span is None:
+        return stored, None
+    shift, length = stored_offset_s(wave, sr), len(stored) / STORE_SR
+    start, end = (min(max(t + shift, 0.0), length) for t in span)
+    return stored, (round(float(start), 3), round(float(end), 3))
 
 
-def _render_job(job_fields: dict[str, Any], root: str) -> tuple[str, str | None]:
-    """Worker: render one job to its file; return (utt_id, error message or None)."""
+def render(job: Job) -> np.ndarray:
+    """:func:`render_with_span` without the span."""
+    return render_with_span(job)[0]
+
+
+def _render_job(job_fields: dict[str, Any], root: str) -> tuple[str, str | None, Span | None]:
+    """Worker: render one job to its file; return (utt_id, error message or None, its span)."""
     job = Job(**job_fields)
     try:
-        write_flac(Path(root) / audio_path(job), render(job))
+        stored, span = render_with_span(job)
+        write_flac(Path(root) / audio_path(job), stored)
     except SpoofscopeError as exc:
-        return job.utt_id, str(exc)
-    return job.utt_id, None
+        return job.utt_id, str(exc), None
+    return job.utt_id, None, span
+
+
+def read_spans(root: Path) -> dict[str, Span]:
+    """The spans ``partial_spans.tsv`` lists (none when there is no such file)."""
+    path = root / PARTIAL_SPANS
+    if not path.is_file():
+        return {}
+    rows = path.read_text(encoding="utf-8").splitlines()[1:]
+    return {u: (float(a), float(b)) for u, a, b in (r.split("\t") for r in rows if r)}
+
+
+def _spans_text(spans: dict[str, Span]) -> str:
+    lines = "".join(f"{u}\t{a:.3f}\t{b:.3f}\n" for u, (a, b) in sorted(spans.items()))
+    return "utt_id\tstart_s\tend_s\n" + lines
 
 
 @dataclass
@@ -104,8 +142,8 @@ def render_and_record(
 ) -> BuildResult:
     """Render the jobs whose files are missing or damaged, then write what describes the folder.
 
-    Writes the protocol of each split the jobs hold, ``localspoof.csv``, ``failures.tsv`` and
-    ``checksums.tsv``. The caller has written ``build.json``
+    Writes the protocol of each split the jobs hold, ``localspoof.csv``, ``failures.tsv``,
+    ``checksums.tsv`` and, when it holds partial spoofs, ``partial_spans.tsv``. The caller has written ``build.json``
     (:func:`spoofscope.localspoof.layout.check_build_info`).
 
     Args:
@@ -132,7 +170,8 @@ def render_and_record(
         # Gone before rendering starts, so a job that then fails leaves no damaged file behind.
         present[utt_id].unlink()
     todo = [j for j in jobs if j.utt_id not in intact]
-    failures = _render_all(todo, root, workers, progress, on_written)
+    earlier_spans = read_spans(root)
+    failures, spans = _render_all(todo, root, workers, progress, on_written)
     if len(failures) > max(1, MAX_FAILED_FRACTION * len(jobs)):
         shown = "; ".join(f"{u}: {why}" for u, why in failures[:5])
         raise CorpusError(str(root), f"{len(failures)} file(s) failed to render: {shown}")
@@ -149,6 +188,10 @@ def render_and_record(
     write_text_atomic(
         root / FAILURES, "utt_id\treason\n" + "".join(f"{u}\t{why}\n" for u, why in failures)
     )
+    partial = [j for j in kept if j.attack != BONAFIDE and ATTACKS.get(j.attack).partial]
+    if partial:
+        spans_text = _spans_text(_all_spans(partial, spans, earlier_spans))
+        write_text_atomic(root / PARTIAL_SPANS, spans_text)
     # The files kept from earlier passes were decoded by the check above; read back only what
     # this pass wrote, so every checksum is of a file on disk and each file is decoded once.
     fresh = {j.utt_id: root / audio_path(j) for j in todo if j.utt_id not in failed}
@@ -170,17 +213,32 @@ def render_and_record(
     )
 
 
+def _all_spans(
+    partial: list[Job], rendered: dict[str, Span], earlier: dict[str, Span]
+) -> dict[str, Span]:
+    """The span of every partial spoof kept: this pass's, else the last finished pass's, else
+    (a file a killed pass wrote) made again in memory."""
+    out: dict[str, Span] = {}
+    for job in partial:
+        span = rendered.get(job.utt_id) or earlier.get(job.utt_id) or render_with_span(job)[1]
+        if span is not None:
+            out[job.utt_id] = span
+    return out
+
+
 def _render_all(
     todo: list[Job],
     root: Path,
     workers: int,
     progress: bool,
     on_written: Callable[[str], None] | None,
-) -> list[tuple[str, str]]:
-    """Render ``todo``; return (utt_id, reason) of each failure."""
+) -> tuple[list[tuple[str, str]], dict[str, Span]]:
+    """Render ``todo``; return (utt_id, reason) of each failure, and the span of each partial
+    spoof rendered."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     failures: list[tuple[str, str]] = []
+    spans: dict[str, Span] = {}
     bar = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -189,9 +247,11 @@ def _render_all(
         disable=not progress,
     )
 
-    def done(utt_id: str, error: str | None) -> None:
+    def done(utt_id: str, error: str | None, span: Span | None) -> None:
         if error is not None:
             failures.append((utt_id, error))
+        if span is not None:
+            spans[utt_id] = span
         bar.advance(task)
         if on_written is not None and error is None:
             on_written(utt_id)
@@ -201,7 +261,7 @@ def _render_all(
         if workers <= 1:
             for job in todo:
                 done(*_render_job(job.as_dict(), str(root)))
-            return failures
+            return failures, spans
         with ProcessPoolExecutor(max_workers=workers) as pool:
             # Keep a bounded window in flight so an interrupt leaves little queued work.
             pending: set[Future] = set()
@@ -218,4 +278,4 @@ def _render_all(
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
-    return failures
+    return failures, spans

@@ -84,6 +84,8 @@ class Attack(ABC):
     requires: ClassVar[tuple[Requirement, ...]] = ()
     #: True for attacks that transform a bona fide recording rather than speak a text.
     converts: ClassVar[bool] = False
+    #: True for attacks whose files are synthetic only in part (their span is recorded).
+    partial: ClassVar[bool] = False
 
     def check(self) -> None:
         """Raise CorpusError naming the first missing package and the command that installs it."""
@@ -153,6 +155,13 @@ class ConversionAttack(Attack):
         self, wave: np.ndarray, sr: int, settings: dict[str, Any]
     ) -> tuple[np.ndarray, int]:
         """Transform ``wave`` [T] at ``sr`` with ``settings``; return samples [T'] and their rate."""
+
+    def synthetic_span(
+        self, wave: np.ndarray, sr: int, settings: dict[str, Any]
+    ) -> tuple[float, float] | None:
+        """Where :meth:`convert` puts synthetic audio, in seconds of its output, when that is
+        only part of it (a partial spoof); None when all of the output is synthetic."""
+        return None
 
 
 @dataclass

@@ -7,8 +7,10 @@ detector judging the whole file by its average has little to go on and one judgi
 window (:mod:`spoofscope.inference.timeline`, ``aggregate: min``) should find the stretch. This is
 the setting of the PartialSpoof corpus (Zhang et al., Interspeech 2021), built from local vocoders.
 
-The stretch is placed from the plan and the source alone (:func:`spliced_span`), so where the
-synthetic audio lies in a file can be recomputed from its manifest row. Its boundaries are moved
+The stretch is placed from the plan and the source alone (:func:`spliced_span`), within the part
+of the recording the common channel keeps (a stretch in a trimmed silence would leave no synthetic
+speech in the file); the build lists where it lies in each stored file (``partial_spans.tsv``,
+:func:`spoofscope.localspoof.rendering.render_with_span`). Its boundaries are moved
 to the quietest frame near each end, as a splice at a word boundary would be, and joined with
 short raised-cosine cross-fades; the stretch's RMS is matched to the audio it replaces.
 """
@@ -23,6 +25,7 @@ from spoofscope.audio.io import resample
 from spoofscope.localspoof.attacks import ATTACKS
 from spoofscope.localspoof.attacks.base import ConversionAttack
 from spoofscope.localspoof.attacks.world import PYWORLD
+from spoofscope.localspoof.chain import kept_range_s
 
 WORK_SR = 16000
 #: The conversions a stretch is drawn from: L13 (PGHI) and the seen conversions of v2's train,
@@ -76,20 +79,23 @@ def _snap(position: int, energy: np.ndarray, frame: int, reach: int) -> int:
 def spliced_span(wave: np.ndarray, settings: dict[str, Any]) -> tuple[int, int]:
     """Where the synthetic stretch lies in a recording, as samples [start, end) at 16 kHz.
 
+    The stretch lies within the part of the recording the common channel keeps
+    (:func:`~spoofscope.localspoof.chain.kept_range_s`): placed in a leading or trailing silence,
+    it would be trimmed away and leave a spoof-labelled file with no synthetic speech.
+
     Args:
         wave: the bona fide recording at 16 kHz (its quiet frames place the boundaries).
         settings: the job's plan (``span_s``, ``position``).
     """
-    n_samples = len(wave)
+    lo_s, hi_s = kept_range_s(wave, WORK_SR)
+    lo, hi = int(lo_s * WORK_SR), min(len(wave), int(hi_s * WORK_SR))
     frame = WORK_SR // 100
-    length = int(min(settings["span_s"], MAX_SHARE * n_samples / WORK_SR) * WORK_SR)
-    start = int(settings["position"] * (n_samples - length))
+    length = int(min(settings["span_s"], MAX_SHARE * (hi - lo) / WORK_SR) * WORK_SR)
+    start = lo + int(settings["position"] * (hi - lo - length))
     energy = _frame_energy(wave, frame)
     reach = int(SNAP_S * WORK_SR)
-    a = _snap(start, energy, frame, reach)
-    b = _snap(start + length, energy, frame, reach)
-    a = int(np.clip(a, 0, n_samples))
-    b = int(np.clip(b, a, n_samples))
+    a = int(np.clip(_snap(start, energy, frame, reach), lo, hi))
+    b = int(np.clip(_snap(start + length, energy, frame, reach), a, hi))
     if b - a < length // 2:  # both ends snapped to the same pause: keep the stretch as drawn
         a, b = start, start + length
     return a, b
@@ -116,6 +122,7 @@ class PartialSpoofAttack(ConversionAttack):
     id = "L14"
     title = "partial spoof (vocoded stretch spliced into bona fide)"
     synthesizer = "splice"
+    partial = True
     requires = (PYWORLD,)  # WORLD and LPC (its F0) need it; the others are librosa
 
     def plan(self, rng: np.random.Generator, source_gender: str) -> dict[str, Any]:
@@ -127,6 +134,12 @@ class PartialSpoofAttack(ConversionAttack):
             "position": round(float(rng.uniform(0.0, 1.0)), 3),
             "gender": source_gender,
         }
+
+    def synthetic_span(
+        self, wave: np.ndarray, sr: int, settings: dict[str, Any]
+    ) -> tuple[float, float]:
+        a, b = spliced_span(resample(wave.astype(np.float32), sr, WORK_SR), settings)
+        return a / WORK_SR, b / WORK_SR
 
     def convert(
         self, wave: np.ndarray, sr: int, settings: dict[str, Any]

@@ -69,14 +69,14 @@ def test_a_job_that_fails_to_render_is_left_out_and_listed(tmp_path: Path, monke
 
     victim: list[str] = []
 
-    def fake_render(job: Job) -> np.ndarray:
+    def fake_render(job: Job) -> tuple[np.ndarray, None]:
         if not victim and job.key == "spoof":
             victim.append(job.utt_id)
         if job.utt_id in victim:
             raise AudioError(f"festival {job.attack}", "synthesizer wrote unreadable audio")
-        return np.full(1600, 0.1, dtype=np.float32)
+        return np.full(1600, 0.1, dtype=np.float32), None
 
-    monkeypatch.setattr(rendering, "render", fake_render)
+    monkeypatch.setattr(rendering, "render_with_span", fake_render)
     monkeypatch.setattr(rendering, "MAX_FAILED_FRACTION", 0.05)
     result = build_module.build(tmp_path, size="tiny", progress=False, run_audit=False)
     assert [u for u, _ in result.failures] == victim

@@ -73,11 +73,13 @@ def test_every_sample_outside_the_stretch_is_the_source_and_inside_it_is_convert
 def test_the_stretch_ends_in_pauses_near_where_the_plan_put_it() -> None:
     x, pauses = words()
     frame = SR // 100
+    speech_end = len(x) - int(0.12 * SR)  # the last pause is trailing silence, which is trimmed
     for position in np.linspace(0.05, 0.95, 7):
         settings = settings_with("L06", {}, 0.5, float(position))
         a, b = spliced_span(x, settings)
         length = int(0.5 * SR)
-        start = int(position * (len(x) - length))
+        start = int(position * (speech_end - length))
+        assert b <= speech_end + 2 * frame
         assert abs(a - start) <= SNAP_S * SR + SR // 100
         assert abs(b - (start + length)) <= SNAP_S * SR + SR // 100
         # an end drawn with a pause well within reach (so a whole 10-ms frame of it is) moves
@@ -86,6 +88,19 @@ def test_the_stretch_ends_in_pauses_near_where_the_plan_put_it() -> None:
         for drawn, edge in ((start, a), (start + length, b)):
             if pauses[max(0, drawn - inside) : drawn + inside].any():
                 assert pauses[min(edge, len(x) - 1)], (position, drawn, edge)
+
+
+@pytest.mark.parametrize("position", [0.0, 0.5, 1.0])
+def test_the_stretch_lies_in_speech_the_channel_keeps_not_in_silence_it_trims(
+    position: float,
+) -> None:
+    rng = np.random.default_rng(1)
+    hush = (1e-4 * rng.standard_normal(SR)).astype(np.float32)  # 1 s of a quiet line
+    x = np.concatenate([hush, vowel(120.0, 0.8), hush])
+    a, b = spliced_span(x, settings_with("L06", {}, 1.0, position))
+    voiced = (SR, SR + int(0.8 * SR))
+    assert voiced[0] - SR // 50 <= a < b <= voiced[1] + SR // 50
+    assert b - a >= 0.4 * SR  # 60% of the 0.8 s of speech, less what snapping takes
 
 
 def test_a_one_word_prompt_keeps_most_of_itself_bona_fide() -> None:
@@ -117,7 +132,7 @@ def test_each_inner_conversion_keeps_the_length_so_the_stretch_lines_up(inner: s
 
     ey, ex = contour(y[a - 2000 : b + 2000]), contour(x[a - 2000 : b + 2000])
     at = {lag: np.corrcoef(np.roll(ey, lag), ex)[0, 1] for lag in (-10, 0, 10)}
-    assert at[0] > 0.7 and at[0] > max(at[-10], at[10]) + 0.4, at
+    assert at[0] > 0.6 and at[0] > max(at[-10], at[10]) + 0.4, at
 
 
 def test_a_source_at_another_rate_is_converted_at_16_khz() -> None:
