@@ -37,6 +37,13 @@ def telephone_chain(wave: np.ndarray, sr: int, seed: int) -> np.ndarray:
 
     ``seed`` fixes the noise floor, so a file renders the same on every run.
     """
+    return telephone_chain_shifted(wave, sr, seed)[0]
+
+
+def telephone_chain_shifted(wave: np.ndarray, sr: int, seed: int) -> tuple[np.ndarray, float]:
+    """:func:`telephone_chain`, and the seconds to add to a time in ``wave`` to find it in the
+    output: the chain cuts the leading silence and pads a fixed one, so a span located in the
+    input (a partial spoof's synthetic stretch) moves."""
     x = _band(wave, sr)
     start, stop = active_range(x, TELEPHONE_SR, threshold_db=TRIM_DB)
     x = normalise_loudness(x[start:stop], TELEPHONE_SR, target_dbfs=TARGET_DBFS)
@@ -50,7 +57,7 @@ def telephone_chain(wave: np.ndarray, sr: int, seed: int) -> np.ndarray:
     )
     x = apply_codec(x + floor, TELEPHONE_SR, "mulaw")
     y = resample(x, TELEPHONE_SR, STORE_SR)
-    return np.clip(y, -1.0, 32767 / 32768).astype(np.float32)
+    return np.clip(y, -1.0, 32767 / 32768).astype(np.float32), (pad - start) / TELEPHONE_SR
 
 
 def _band(wave: np.ndarray, sr: int) -> np.ndarray:
@@ -63,12 +70,3 @@ def kept_range_s(wave: np.ndarray, sr: int) -> tuple[float, float]:
     """The part of ``wave`` the chain keeps, in seconds: what its silence trimming leaves."""
     start, stop = active_range(_band(wave, sr), TELEPHONE_SR, threshold_db=TRIM_DB)
     return start / TELEPHONE_SR, stop / TELEPHONE_SR
-
-
-def stored_offset_s(wave: np.ndarray, sr: int) -> float:
-    """Seconds to add to a time in ``wave`` to find it in the file the chain makes of it.
-
-    The chain cuts the leading silence and pads a fixed silence, so the file is shifted; this is
-    how a span located in the input (a partial spoof's synthetic stretch) is located in the file.
-    """
-    return int(PAD_S * TELEPHONE_SR) / TELEPHONE_SR - kept_range_s(wave, sr)[0]

@@ -28,7 +28,7 @@ from spoofscope.errors import CorpusError, SpoofscopeError
 from spoofscope.localspoof.atomic import remove_temporaries, write_atomic, write_text_atomic
 from spoofscope.localspoof.attacks import ATTACKS
 from spoofscope.localspoof.attacks.base import TtsAttack
-from spoofscope.localspoof.chain import STORE_SR, stored_offset_s, telephone_chain
+from spoofscope.localspoof.chain import STORE_SR, telephone_chain_shifted
 from spoofscope.localspoof.digest import check_files, corpus_digest, read_checksums, write_checksums
 from spoofscope.localspoof.layout import (
     FAILURES,
@@ -66,9 +66,7 @@ def _made(job: Job) -> tuple[np.ndarray, int, Span | None]:
     attack = ATTACKS.get(job.attack)()
     if isinstance(attack, TtsAttack):
         return (*attack.synthesize(job.text, settings), None)
-    source = decode(job.source_file)
-    wave, sr = attack.convert(*source, settings)
-    return wave, sr, attack.synthetic_span(*source, settings)
+    return attack.convert_with_span(*decode(job.source_file), settings)
 
 
 def render_with_span(job: Job) -> tuple[np.ndarray, Span | None]:
@@ -80,10 +78,10 @@ def render_with_span(job: Job) -> tuple[np.ndarray, Span | None]:
         AudioError: when a source cannot be decoded or a synthesizer fails.
     """
     wave, sr, span = _made(job)
-    stored = telephone_chain(wave, sr, job.seed)
+    stored, shift = telephone_chain_shifted(wave, sr, job.seed)
     if span is None:
         return stored, None
-    shift, length = stored_offset_s(wave, sr), len(stored) / STORE_SR
+    length = len(stored) / STORE_SR
     start, end = (min(max(t + shift, 0.0), length) for t in span)
     return stored, (round(float(start), 3), round(float(end), 3))
 

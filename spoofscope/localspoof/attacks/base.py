@@ -156,12 +156,12 @@ class ConversionAttack(Attack):
     ) -> tuple[np.ndarray, int]:
         """Transform ``wave`` [T] at ``sr`` with ``settings``; return samples [T'] and their rate."""
 
-    def synthetic_span(
+    def convert_with_span(
         self, wave: np.ndarray, sr: int, settings: dict[str, Any]
-    ) -> tuple[float, float] | None:
-        """Where :meth:`convert` puts synthetic audio, in seconds of its output, when that is
-        only part of it (a partial spoof); None when all of the output is synthetic."""
-        return None
+    ) -> tuple[np.ndarray, int, tuple[float, float] | None]:
+        """:meth:`convert`, and where it put synthetic audio, in seconds of its output, when that
+        is only part of it (a partial spoof); None when all of the output is synthetic."""
+        return (*self.convert(wave, sr, settings), None)
 
 
 @dataclass

@@ -135,15 +135,15 @@ class PartialSpoofAttack(ConversionAttack):
             "gender": source_gender,
         }
 
-    def synthetic_span(
-        self, wave: np.ndarray, sr: int, settings: dict[str, Any]
-    ) -> tuple[float, float]:
-        a, b = spliced_span(resample(wave.astype(np.float32), sr, WORK_SR), settings)
-        return a / WORK_SR, b / WORK_SR
-
     def convert(
         self, wave: np.ndarray, sr: int, settings: dict[str, Any]
     ) -> tuple[np.ndarray, int]:
+        out, out_sr, _ = self.convert_with_span(wave, sr, settings)
+        return out, out_sr
+
+    def convert_with_span(
+        self, wave: np.ndarray, sr: int, settings: dict[str, Any]
+    ) -> tuple[np.ndarray, int, tuple[float, float]]:
         x = resample(wave.astype(np.float32), sr, WORK_SR).astype(np.float64)
         a, b = spliced_span(x, settings)
         fade = int(FADE_S * WORK_SR)
@@ -162,4 +162,4 @@ class PartialSpoofAttack(ConversionAttack):
         synthetic *= real_rms / synth_rms
         w = _fade_weights(len(x), a, b, fade)
         out = (1.0 - w) * x + w * synthetic
-        return out.astype(np.float32), WORK_SR
+        return out.astype(np.float32), WORK_SR, (a / WORK_SR, b / WORK_SR)
