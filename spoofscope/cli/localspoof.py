@@ -1,4 +1,5 @@
-"""`spoofscope corpus build`, `diff` and `audit`: make LocalSpoof, compare two builds, audit for shortcuts.
+"""`spoofscope corpus build`, `diff`, `audit` and `localise`: make LocalSpoof, compare two builds, audit
+for shortcuts, measure how a timeline finds partial spoofs.
 
 The commands join the `corpus` group defined in :mod:`spoofscope.cli.corpus`; that module attaches the
 group to the root app, so :func:`attach` here has nothing left to do.
@@ -259,6 +260,54 @@ def extras_command(
     _print_render(result, f"{len(result.jobs)} extra training files at {result.root}")
 
 
+def localise_command(
+    root: str = typer.Option(..., "--root", "-r", help="A LocalSpoof build with partial spoofs."),
+    model: str = typer.Option("default", "--model", "-m", help="Model to score with."),
+    split: str = typer.Option("eval", "--split", help="Split whose partial spoofs are scored."),
+    window: float = typer.Option(1.0, "--window", help="Seconds per timeline window."),
+    hop: float = typer.Option(0.25, "--hop", help="Seconds between window starts."),
+    out: str | None = typer.Option(
+        None, "--out", "-o", help="Folder for localisation.tsv and localisation.json."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """How often the timeline's most suspicious window lies on a partial spoof's synthetic span."""
+    import json
+    from pathlib import Path
+
+    from spoofscope.evaluation.localisation import by_duration, localise, summarise, write_hits
+    from spoofscope.inference.detector import Detector
+
+    detector = Detector.load(model, window_s=window, hop_s=hop)
+    hits, failed = localise(detector, root, split)
+    pooled = summarise(hits)
+    bands = by_duration(hits)
+    summary = {"model": model, "split": split, "window_s": window, "hop_s": hop,
+               "failed": len(failed), **pooled.to_dict(),
+               "by_duration": {k: v.to_dict() for k, v in bands.items()}}  # fmt: skip
+    if out is not None:
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_hits(str(folder / "localisation.tsv"), hits)
+        (folder / "localisation.json").write_text(json.dumps(summary, indent=2) + "\n")
+    if as_json:
+        print_json(summary)
+        return
+    console.print(f"{pooled.files} partial spoofs of {split}, {window:g}-s windows every {hop:g} s",
+                  markup=False)  # fmt: skip
+    for name, figures in (("all", pooled), *bands.items()):
+        low, high = figures.hit_interval
+        auc = "n/a" if figures.auc is None else f"{figures.auc:.3f} over {figures.auc_files} files"
+        console.print(
+            f"  {name} ({figures.files} files): most suspicious window on the span "
+            f"{figures.hit_rate:.1%} ({low:.1%}-{high:.1%}), chance {figures.chance_rate:.1%}; "
+            f"within-file AUC {auc}",
+            markup=False,
+        )
+    for line in failed:
+        console.print(f"not scored: {line}", markup=False)
+
+
 corpus_app.command("vocode")(vocode_command)
 
 
@@ -269,5 +318,6 @@ def attach(app: typer.Typer) -> None:
     every command joins it through the one ``attach`` path the app calls.
     """
     for name, command in (("build", build_command), ("extras", extras_command),
-                          ("diff", diff_command), ("audit", audit_command)):  # fmt: skip
+                          ("diff", diff_command), ("audit", audit_command),
+                          ("localise", localise_command)):  # fmt: skip
         corpus_app.command(name)(command)

@@ -96,3 +96,38 @@ def test_a_resumed_build_that_lost_the_list_makes_the_same_one(
                    run_audit=False)  # fmt: skip
     assert result.rendered == 0  # every file was intact; the spans were made again in memory
     assert (out / PARTIAL_SPANS).read_text() == before
+
+
+def test_localise_scores_each_listed_partial_spoof_against_its_span(
+    partial_build: tuple[Path, list], tmp_path: Path
+) -> None:
+    import json
+
+    from tests.integration.cli_runner import run_cli
+
+    out, jobs = partial_build
+    spans = read_spans(out)
+    split = next(j.split for j in jobs if j.attack == "L14")
+    listed = {j.utt_id for j in jobs if j.attack == "L14" and j.split == split}
+    result = run_cli("corpus", "localise", "--root", str(out), "--split", split,
+                     "--window", "0.5", "--hop", "0.25", "--out", str(tmp_path))  # fmt: skip
+    assert result.code == 0, result.out + result.err
+    assert "most suspicious window on the span" in result.out
+    rows = [r.split("\t") for r in (tmp_path / "localisation.tsv").read_text().splitlines()[1:]]
+    assert {r[0] for r in rows} == listed
+    for utt_id, start, end, *_ in rows:
+        assert (float(start), float(end)) == pytest.approx(spans[utt_id], abs=1e-3)
+    summary = json.loads((tmp_path / "localisation.json").read_text())
+    assert summary["files"] == len(listed) and summary["failed"] == 0
+    assert 0.0 < summary["chance_rate"] <= 1.0
+
+
+def test_localise_says_so_when_a_split_has_no_partial_spoof(
+    partial_build: tuple[Path, list],
+) -> None:
+    from tests.integration.cli_runner import run_cli
+
+    out, _ = partial_build
+    result = run_cli("corpus", "localise", "--root", str(out), "--split", "nosuchsplit")
+    assert result.code != 0
+    assert "nosuchsplit" in result.out + result.err
