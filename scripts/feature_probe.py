@@ -59,7 +59,7 @@ def pooled(frontend: torch.nn.Module, paths: list[str], batch: int = 16) -> np.n
             f = f.float()  # [B, C, width, frames]
             feats.append(torch.cat([f.mean(-1), f.std(-1)], dim=-1).numpy())
         per_window = np.concatenate(feats)
-        sums = np.zeros((len(waves),) + per_window.shape[1:])
+        sums = np.zeros((len(waves), *per_window.shape[1:]))
         np.add.at(sums, owner, per_window)
         out.append(sums / np.bincount(owner, minlength=len(waves))[:, None, None])
         if (i // batch) % 50 == 0:
