@@ -21,7 +21,9 @@ def pct(x: float | None) -> str:
 
 
 def label(m: dict) -> str:
-    return f"{Path(m['model']['spec']).name} / {m['data']['channel']}"
+    spec = Path(m["model"]["spec"])
+    name = spec.parent.name if spec.name in ("best", "last") else spec.name  # a run's checkpoint
+    return f"{name} / {m['data']['channel']}"
 
 
 def attack_table(runs: list[dict]) -> list[str]:
@@ -67,6 +69,24 @@ def band_table(runs: list[dict], key: str) -> list[str]:
     return lines
 
 
+def unseen_means(m: dict) -> tuple[float, float]:
+    """Mean EER over the unseen attacks and mean bona fide rejection over the sources."""
+    unseen = [a["eer"] for a in m["attacks"] if not a["seen"] and a["eer"] is not None]
+    rejected = [s["bonafide_rejected"] for s in m["per_source"].values()]
+    return sum(unseen) / len(unseen), sum(rejected) / len(rejected)
+
+
+def rule_table(runs: list[dict]) -> list[str]:
+    lines = [
+        "| model / channel | mean unseen-attack EER % | mean source rejection % |",
+        "|---|---:|---:|",
+    ]
+    for m in runs:
+        attacks, sources = unseen_means(m)
+        lines.append(f"| {label(m)} | {pct(attacks)} | {pct(sources)} |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="+", type=Path, help="evaluate --out folders")
@@ -80,6 +100,8 @@ def main() -> None:
     print("\n".join(band_table(runs, "per_speech_duration")))
     print("\nEER % below and above 1 s of speech:\n")
     print("\n".join(band_table(runs, "short_speech")))
+    print("\nThe shipping rule's means:\n")
+    print("\n".join(rule_table(runs)))
 
 
 if __name__ == "__main__":
