@@ -275,8 +275,9 @@ def localise_command(
     import json
     from pathlib import Path
 
-    from spoofscope.evaluation.localisation import by_duration, localise, summarise, write_hits
+    from spoofscope.evaluation.localisation import by_duration, summarise, write_hits
     from spoofscope.inference.detector import Detector
+    from spoofscope.localspoof.localisation import localise
 
     detector = Detector.load(model, window_s=window, hop_s=hop)
     hits, failed = localise(detector, root, split)
