@@ -18,7 +18,7 @@ def localise(detector: object, root: str, split: str) -> tuple[list[SpanHit], li
     Returns the per-file records and ``utt_id: reason`` of each file the Detector could not score.
 
     Raises:
-        CorpusError: the build lists no partial spoofs in ``split``.
+        CorpusError: the build lists no partial spoofs in ``split``, or none could be scored.
     """
     from pathlib import Path
 
@@ -39,4 +39,8 @@ def localise(detector: object, root: str, split: str) -> tuple[list[SpanHit], li
             failed.append(f"{row.utt_id}: {outcome}")
             continue
         hits.append(span_hit(row.utt_id, outcome.timeline, spans[row.utt_id]))
+    if not hits:
+        raise CorpusError(
+            root, f"none of the {len(rows)} partial spoofs of '{split}' could be scored"
+        )
     return hits, failed

@@ -131,3 +131,19 @@ def test_localise_says_so_when_a_split_has_no_partial_spoof(
     result = run_cli("corpus", "localise", "--root", str(out), "--split", "nosuchsplit")
     assert result.code != 0
     assert "nosuchsplit" in result.out + result.err
+
+
+def test_localise_names_the_split_when_no_partial_spoof_could_be_scored(
+    partial_build: tuple[Path, list],
+) -> None:
+    from spoofscope.errors import AudioError, CorpusError
+    from spoofscope.localspoof.localisation import localise
+
+    class Unreadable:
+        def score_batch(self, items):
+            return [AudioError(str(p), "cannot be decoded") for p in items]
+
+    out, jobs = partial_build
+    split = next(j.split for j in jobs if j.attack == "L14")
+    with pytest.raises(CorpusError, match="could be scored"):
+        localise(Unreadable(), str(out), split)
